@@ -1,0 +1,406 @@
+#include "consumers/event_stream.h"
+
+#include <librdkafka/rdkafkacpp.h>
+#include <pthread.h>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "consumers/dead_letter_sink.h"
+
+namespace bahed::consumers {
+
+namespace {
+
+constexpr int64_t kWatermarkRefreshMs = 1000;
+
+void destroy_partitions(std::vector<RdKafka::TopicPartition*>& partitions) {
+  RdKafka::TopicPartition::destroy(partitions);
+  partitions.clear();
+}
+
+}  // namespace
+
+Status EventStreamOptions::validate() const {
+  if (bootstrap_servers.empty()) return Status::invalid_argument("kafka.bootstrap must name the brokers (or 'embedded')");
+  if (topic.empty()) return Status::invalid_argument("kafka.topic must not be empty");
+  if (group_id.empty()) return Status::invalid_argument("kafka.group_id must not be empty");
+  if (dead_letter_topic == topic) return Status::invalid_argument("kafka.dead_letter_topic must differ from kafka.topic");
+  if (auto_offset_reset != "earliest" && auto_offset_reset != "latest")
+    return Status::invalid_argument("kafka.auto_offset_reset must be earliest or latest");
+  if (max_batch_events < 1 || max_batch_events > 1'000'000)
+    return Status::invalid_argument("kafka.max_batch_events must be in [1, 1000000]");
+  if (max_batch_wait_ms < 0) return Status::invalid_argument("kafka.max_batch_wait_ms must be >= 0");
+  if (poll_timeout_ms < 1 || poll_timeout_ms > 10000) return Status::invalid_argument("kafka.poll_timeout_ms must be in [1, 10000]");
+  return decode.validate();
+}
+
+class EventStream::Impl {
+ public:
+  Impl(const EventStreamOptions& options, BoundedQueue<EventBatch>* out, const Clock& clock, Logger logger,
+       StartOffsetFn start_offset)
+      : options_(options),
+        out_(out),
+        clock_(clock),
+        logger_(std::move(logger)),
+        decoder_(options.decode),
+        rebalance_(this),
+        events_(this),
+        start_offset_(std::move(start_offset)) {}
+
+  Status init();
+  Status start();
+  Status stop();
+  Status commit(const std::vector<PartitionWatermark>& offsets);
+  Status flush_dead_letters(int timeout_ms) {
+    if (!dead_letters_) return Status::ok();
+    std::lock_guard lock(dead_letter_mu_);
+    return dead_letters_->flush(timeout_ms);
+  }
+  Status health() const {
+    std::lock_guard lock(health_mu_);
+    return health_;
+  }
+  const ConsumerMetrics& metrics() const { return metrics_; }
+
+ private:
+  class Rebalance : public RdKafka::RebalanceCb {
+   public:
+    explicit Rebalance(Impl* impl) : impl_(impl) {}
+    void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                      std::vector<RdKafka::TopicPartition*>& partitions) override {
+      impl_->on_rebalance(consumer, err, partitions);
+    }
+
+   private:
+    Impl* impl_;
+  };
+  class Events : public RdKafka::EventCb {
+   public:
+    explicit Events(Impl* impl) : impl_(impl) {}
+    void event_cb(RdKafka::Event& event) override { impl_->on_event(event); }
+
+   private:
+    Impl* impl_;
+  };
+
+  void run(std::stop_token stop);
+  void handle_message(const RdKafka::Message& message);
+  void deliver_batch(const std::stop_token& stop, bool final_flush);
+  void pause_all();
+  void resume_all();
+  void refresh_watermarks();
+  void on_rebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions);
+  void on_event(RdKafka::Event& event);
+  void set_fatal(Status status) {
+    std::lock_guard lock(health_mu_);
+    if (health_.is_ok()) health_ = std::move(status);
+  }
+
+  const EventStreamOptions options_;
+  BoundedQueue<EventBatch>* const out_;
+  const Clock& clock_;
+  Logger logger_;
+  EventDecoder decoder_;
+  ConsumerMetrics metrics_;
+
+  // Callbacks are declared before the handles so they outlive them.
+  Rebalance rebalance_;
+  Events events_;
+  StartOffsetFn start_offset_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::mutex dead_letter_mu_;
+  std::unique_ptr<DeadLetterSink> dead_letters_;  // guarded by dead_letter_mu_ for flush vs send
+
+  // Consumer-thread state.
+  EventBatch batch_;
+  std::map<int32_t, int64_t> batch_watermarks_;
+  int64_t batch_started_ms_ = 0;
+  bool paused_ = false;
+  int64_t last_watermark_refresh_ms_ = 0;
+  std::vector<int32_t> assigned_;  // touched only from consume() callbacks, i.e. the consumer thread
+
+  mutable std::mutex health_mu_;
+  Status health_;  // guarded by health_mu_
+
+  std::jthread thread_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+Status EventStream::Impl::init() {
+  KafkaProperties props = options_.properties;
+  props["bootstrap.servers"] = options_.bootstrap_servers;
+  props["group.id"] = options_.group_id;
+  props["enable.auto.commit"] = "false";        // offsets commit only after a durable checkpoint
+  props["enable.auto.offset.store"] = "false";
+  props["auto.offset.reset"] = options_.auto_offset_reset;
+  BAHED_ASSIGN_OR_RETURN(auto conf, make_kafka_conf(props));
+  std::string err;
+  if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(&rebalance_), err) != RdKafka::Conf::CONF_OK)
+    return Status::internal("rebalance_cb: " + err);
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events_), err) != RdKafka::Conf::CONF_OK)
+    return Status::internal("event_cb: " + err);
+  consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!consumer_) return Status::invalid_argument("creating the Kafka consumer: " + err);
+
+  if (!options_.dead_letter_topic.empty()) {
+    // The dead-letter producer shares the pass-through properties (security)
+    // but none of the consumer's.
+    KafkaProperties producer_props = options_.properties;
+    BAHED_ASSIGN_OR_RETURN(auto producer, KafkaProducer::create(options_.bootstrap_servers, producer_props, true));
+    dead_letters_ = std::make_unique<DeadLetterSink>(std::move(producer), options_.dead_letter_topic);
+  }
+  return Status::ok();
+}
+
+Status EventStream::Impl::start() {
+  if (started_) return Status::ok();
+  const RdKafka::ErrorCode err = consumer_->subscribe({options_.topic});
+  if (err != RdKafka::ERR_NO_ERROR)
+    return Status::unavailable("subscribing to '" + options_.topic + "': " + RdKafka::err2str(err));
+  started_ = true;
+  thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+  logger_->info("consumer_started topic={} group={} dead_letter_topic={}", options_.topic, options_.group_id,
+                options_.dead_letter_topic.empty() ? "(none)" : options_.dead_letter_topic);
+  return Status::ok();
+}
+
+void EventStream::Impl::run(std::stop_token stop) {
+  pthread_setname_np(pthread_self(), "bahed-consumer");
+  while (!stop.stop_requested()) {
+    std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(options_.poll_timeout_ms)));
+    switch (message->err()) {
+      case RdKafka::ERR_NO_ERROR:
+        handle_message(*message);
+        break;
+      case RdKafka::ERR__TIMED_OUT:
+      case RdKafka::ERR__PARTITION_EOF:
+        break;  // nothing to read is not an error
+      default:
+        metrics_.kafka_errors.fetch_add(1, std::memory_order_relaxed);
+        logger_->warn("consumer_error error={} detail=\"{}\"", RdKafka::err2str(message->err()), message->errstr());
+        break;
+    }
+    {
+      std::lock_guard lock(dead_letter_mu_);
+      if (dead_letters_) dead_letters_->poll();
+    }
+    const int64_t now = clock_.steady_ms();
+    if (now - last_watermark_refresh_ms_ >= kWatermarkRefreshMs) {
+      refresh_watermarks();
+      last_watermark_refresh_ms_ = now;
+    }
+    const bool full = static_cast<int64_t>(batch_.events.size()) >= options_.max_batch_events;
+    const bool waited = !batch_watermarks_.empty() && now - batch_started_ms_ >= options_.max_batch_wait_ms;
+    if (full || waited) deliver_batch(stop, false);
+    if (!health().is_ok()) break;
+  }
+  if (!batch_watermarks_.empty()) deliver_batch(stop, true);
+}
+
+void EventStream::Impl::handle_message(const RdKafka::Message& message) {
+  metrics_.messages_consumed.fetch_add(1, std::memory_order_relaxed);
+  const std::string_view key = message.key() ? std::string_view(*message.key()) : std::string_view();
+  const std::string_view payload(static_cast<const char*>(message.payload()), message.len());
+  if (batch_watermarks_.empty()) batch_started_ms_ = clock_.steady_ms();
+  batch_watermarks_[message.partition()] = message.offset() + 1;
+
+  Event event;
+  const DecodeOutcome outcome = decoder_.decode(key, payload, clock_.now_ms(), &event);
+  if (outcome.ok) {
+    event.source = {message.partition(), message.offset()};
+    (event.type == EventType::kImpression ? metrics_.impressions_accepted : metrics_.behaviors_accepted)
+        .fetch_add(1, std::memory_order_relaxed);
+    batch_.events.push_back(std::move(event));
+    return;
+  }
+  metrics_.rejected[static_cast<size_t>(outcome.reason)].fetch_add(1, std::memory_order_relaxed);
+  logger_->debug("event_rejected partition={} offset={} reason={} detail=\"{}\"", message.partition(),
+                 message.offset(), reject_reason_name(outcome.reason), outcome.detail);
+  if (!dead_letters_) return;
+  std::lock_guard lock(dead_letter_mu_);
+  const Status sent = dead_letters_->send({key, payload, outcome.reason, outcome.detail, options_.topic,
+                                           message.partition(), message.offset()});
+  if (sent.is_ok()) {
+    metrics_.dead_letter_produced.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    metrics_.dead_letter_failed.fetch_add(1, std::memory_order_relaxed);
+    logger_->warn("dead_letter_failed partition={} offset={} error=\"{}\"", message.partition(), message.offset(),
+                  sent.to_string());
+  }
+}
+
+void EventStream::Impl::deliver_batch(const std::stop_token& stop, bool final_flush) {
+  for (const auto& [partition, next] : batch_watermarks_) batch_.consumed_through.push_back({partition, next});
+  {
+    std::lock_guard lock(metrics_.partitions_mu);
+    for (const auto& [partition, next] : batch_watermarks_) metrics_.partitions[partition].next_offset = next;
+  }
+  // Back-pressure: while downstream is full, pause fetching but keep calling
+  // consume() so the group's session and poll intervals are honoured.
+  while (!out_->try_push_for(batch_, std::chrono::milliseconds(final_flush ? 100 : 0))) {
+    if (out_->closed()) break;
+    if (!final_flush && stop.stop_requested()) {
+      // Keep the batch for the final flush after the loop ends.
+      batch_.consumed_through.clear();
+      return;
+    }
+    if (!paused_) pause_all();
+    std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(options_.poll_timeout_ms)));
+    if (message->err() == RdKafka::ERR_NO_ERROR) {
+      // Fetched before the pause took hold: keep it, in order, in this batch.
+      handle_message(*message);
+      batch_.consumed_through.clear();
+      for (const auto& [partition, next] : batch_watermarks_) batch_.consumed_through.push_back({partition, next});
+    }
+  }
+  if (paused_) resume_all();
+  metrics_.batches_delivered.fetch_add(1, std::memory_order_relaxed);
+  batch_ = EventBatch{};
+  batch_watermarks_.clear();
+}
+
+void EventStream::Impl::pause_all() {
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (int32_t p : assigned_) partitions.push_back(RdKafka::TopicPartition::create(options_.topic, p));
+  if (consumer_->pause(partitions) == RdKafka::ERR_NO_ERROR) {
+    paused_ = true;
+    metrics_.pauses.fetch_add(1, std::memory_order_relaxed);
+    logger_->debug("consumer_paused partitions={}", partitions.size());
+  }
+  destroy_partitions(partitions);
+}
+
+void EventStream::Impl::resume_all() {
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (int32_t p : assigned_) partitions.push_back(RdKafka::TopicPartition::create(options_.topic, p));
+  if (consumer_->resume(partitions) == RdKafka::ERR_NO_ERROR) paused_ = false;
+  destroy_partitions(partitions);
+}
+
+void EventStream::Impl::refresh_watermarks() {
+  std::lock_guard lock(metrics_.partitions_mu);
+  for (int32_t p : assigned_) {
+    int64_t low = -1, high = -1;
+    // Cached from fetch responses: no broker round trip.
+    if (consumer_->get_watermark_offsets(options_.topic, p, &low, &high) == RdKafka::ERR_NO_ERROR && high >= 0)
+      metrics_.partitions[p].high_watermark = high;
+  }
+}
+
+void EventStream::Impl::on_rebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                                     std::vector<RdKafka::TopicPartition*>& partitions) {
+  const bool cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
+  std::string names;
+  for (auto* tp : partitions) names += (names.empty() ? "" : ",") + std::to_string(tp->partition());
+  if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+    for (auto* tp : partitions) {
+      if (start_offset_) {
+        if (auto offset = start_offset_(tp->partition())) tp->set_offset(*offset);
+      }
+      assigned_.push_back(tp->partition());
+    }
+    bool ok;
+    if (cooperative) {
+      std::unique_ptr<RdKafka::Error> error(consumer->incremental_assign(partitions));
+      ok = !error;
+    } else {
+      ok = consumer->assign(partitions) == RdKafka::ERR_NO_ERROR;
+    }
+    if (!ok) {
+      metrics_.kafka_errors.fetch_add(1, std::memory_order_relaxed);
+      logger_->warn("assign_failed partitions={}", names);
+    }
+    if (paused_) pause_all();  // newly assigned partitions obey the current back-pressure
+    logger_->info("partitions_assigned partitions={} protocol={}", names, cooperative ? "cooperative" : "eager");
+  } else {
+    // Revoked, or an unknown rebalance error: give everything up, as the
+    // librdkafka examples do, so the group can move on.
+    for (auto* tp : partitions) std::erase(assigned_, tp->partition());
+    if (err != RdKafka::ERR__REVOKE_PARTITIONS) {
+      assigned_.clear();
+      logger_->warn("rebalance_error error={}", RdKafka::err2str(err));
+    }
+    if (cooperative) {
+      std::unique_ptr<RdKafka::Error> error(consumer->incremental_unassign(partitions));
+    } else {
+      consumer->unassign();
+    }
+    logger_->info("partitions_revoked partitions={}", names);
+  }
+  metrics_.partitions_assigned.store(static_cast<int64_t>(assigned_.size()));
+}
+
+void EventStream::Impl::on_event(RdKafka::Event& event) {
+  switch (event.type()) {
+    case RdKafka::Event::EVENT_ERROR:
+      if (event.fatal()) {
+        logger_->error("kafka_fatal error={} detail=\"{}\"", RdKafka::err2str(event.err()), event.str());
+        set_fatal(Status::unavailable("Kafka fatal error: " + event.str()));
+      } else {
+        metrics_.kafka_errors.fetch_add(1, std::memory_order_relaxed);
+        logger_->warn("kafka_error error={} detail=\"{}\"", RdKafka::err2str(event.err()), event.str());
+      }
+      break;
+    case RdKafka::Event::EVENT_LOG:
+      if (event.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING)
+        logger_->warn("kafka_log facility={} detail=\"{}\"", event.fac(), event.str());
+      break;
+    default:
+      break;
+  }
+}
+
+Status EventStream::Impl::stop() {
+  if (stopped_) return Status::ok();
+  stopped_ = true;
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+  Status result = Status::ok();
+  if (consumer_) {
+    const RdKafka::ErrorCode err = consumer_->close();
+    if (err != RdKafka::ERR_NO_ERROR) result = Status::unavailable(std::string("closing the consumer: ") + RdKafka::err2str(err));
+  }
+  if (dead_letters_) {
+    const Status flushed = flush_dead_letters(10000);
+    if (!flushed.is_ok() && result.is_ok()) result = flushed.with_context("dead-letter topic");
+  }
+  logger_->info("consumer_stopped consumed={} rejected={}", metrics_.messages_consumed.load(), metrics_.total_rejected());
+  return result;
+}
+
+Status EventStream::Impl::commit(const std::vector<PartitionWatermark>& offsets) {
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (const auto& w : offsets) partitions.push_back(RdKafka::TopicPartition::create(options_.topic, w.partition, w.next_offset));
+  const RdKafka::ErrorCode err = consumer_->commitSync(partitions);
+  destroy_partitions(partitions);
+  if (err != RdKafka::ERR_NO_ERROR) return Status::unavailable(std::string("committing offsets: ") + RdKafka::err2str(err));
+  return Status::ok();
+}
+
+Result<std::unique_ptr<EventStream>> EventStream::create(const EventStreamOptions& options,
+                                                         BoundedQueue<EventBatch>* out, const Clock& clock,
+                                                         Logger logger, StartOffsetFn start_offset) {
+  BAHED_RETURN_IF_ERROR(options.validate());
+  auto impl = std::make_unique<Impl>(options, out, clock, std::move(logger), std::move(start_offset));
+  BAHED_RETURN_IF_ERROR(impl->init());
+  return std::unique_ptr<EventStream>(new EventStream(std::move(impl)));
+}
+
+EventStream::EventStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EventStream::~EventStream() {
+  if (impl_) impl_->stop().ignore();  // backstop; the daemon stops explicitly and checks
+}
+Status EventStream::start() { return impl_->start(); }
+Status EventStream::stop() { return impl_->stop(); }
+Status EventStream::commit(const std::vector<PartitionWatermark>& offsets) { return impl_->commit(offsets); }
+Status EventStream::flush_dead_letters(int timeout_ms) { return impl_->flush_dead_letters(timeout_ms); }
+Status EventStream::health() const { return impl_->health(); }
+const ConsumerMetrics& EventStream::metrics() const { return impl_->metrics(); }
+
+}  // namespace bahed::consumers

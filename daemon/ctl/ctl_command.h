@@ -1,0 +1,27 @@
+#pragma once
+// bahectl's subcommands. Each is one function taking the arguments after its
+// name (argv[0] is the full command name, e.g. "bahectl data movielens"), that
+// prints its own --help and returns the process exit code.
+#include <span>
+#include <string_view>
+
+namespace bahed::ctl {
+
+struct CtlCommand {
+  std::string_view name;     // one or two words: "broker", "data movielens"
+  std::string_view summary;  // one line for `bahectl --help`
+  int (*run)(int argc, char** argv);
+};
+
+// Every subcommand, in the order `bahectl --help` lists them.
+std::span<const CtlCommand> all_commands();
+
+// The subcommands themselves, one file each.
+int run_data_movielens(int argc, char** argv);
+int run_data_synth(int argc, char** argv);
+int run_broker(int argc, char** argv);
+int run_replay(int argc, char** argv);
+int run_bench_decode(int argc, char** argv);
+int run_bench_consume(int argc, char** argv);
+
+}  // namespace bahed::ctl

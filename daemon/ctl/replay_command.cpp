@@ -1,0 +1,124 @@
+// bahectl replay: produces an event log into a topic, key = user id.
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "consumers/kafka_producer.h"
+#include "daemon/ctl/ctl_command.h"
+#include "daemon/ctl/event_log_reader.h"
+#include "daemon/ctl/progress_bar.h"
+
+namespace po = boost::program_options;
+
+namespace bahed::ctl {
+
+namespace {
+
+Result<std::string> read_address_file(const std::string& path, int wait_s) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
+  while (true) {
+    std::ifstream in(path);
+    std::string address;
+    if (in && std::getline(in, address) && !address.empty()) return address;
+    if (std::chrono::steady_clock::now() > deadline)
+      return Status::not_found("no broker address in " + path + " after " + std::to_string(wait_s) + " s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a CLI waiting for another process
+  }
+}
+
+}  // namespace
+
+int run_replay(int argc, char** argv) {
+  std::string events, bootstrap, bootstrap_file, topic = "bahed.events";
+  double rate = 0;
+  int64_t limit = 0;
+  int wait_s = 60;
+  std::vector<std::string> properties;
+  po::options_description flags(
+      "bahectl replay: produces an event log (JSON lines) into a Kafka topic with the user id as key,\n"
+      "through an idempotent producer; every delivery report is checked. Exit 0 only if every event\n"
+      "was acknowledged by the broker.\n\noptions");
+  flags.add_options()("help,h", "print this help")(
+      "events", po::value(&events)->default_value("data/movielens/events.jsonl"), "event log to replay")(
+      "bootstrap", po::value(&bootstrap), "bootstrap.servers of the target cluster")(
+      "bootstrap-file", po::value(&bootstrap_file), "read bootstrap.servers from this file (waits for it to appear)")(
+      "wait", po::value(&wait_s)->default_value(wait_s), "seconds to wait for --bootstrap-file")(
+      "topic", po::value(&topic)->default_value(topic), "topic to produce to")(
+      "rate", po::value(&rate)->default_value(0), "events per second; 0 = as fast as possible")(
+      "limit", po::value(&limit)->default_value(0), "replay only the first N events; 0 = all")(
+      "property", po::value(&properties)->composing(), "librdkafka property NAME=VALUE (repeatable; SASL/SSL...)");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, flags), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << argv[0] << ": " << e.what() << "\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << flags;
+    return 0;
+  }
+  if (bootstrap.empty() == bootstrap_file.empty()) {
+    std::cerr << argv[0] << ": give exactly one of --bootstrap or --bootstrap-file\n";
+    return 2;
+  }
+  consumers::KafkaProperties props;
+  for (const auto& p : properties) {
+    const auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << argv[0] << ": --property takes NAME=VALUE, got '" << p << "'\n";
+      return 2;
+    }
+    props[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  if (!bootstrap_file.empty()) {
+    auto address = read_address_file(bootstrap_file, wait_s);
+    if (!address.is_ok()) {
+      std::cerr << argv[0] << ": " << address.status().message() << "\n";
+      return 1;
+    }
+    bootstrap = *address;
+  }
+  auto lines = read_event_log(events, limit);
+  if (!lines.is_ok()) {
+    std::cerr << argv[0] << ": " << lines.status().message() << " (make one with: bahectl data movielens)\n";
+    return 1;
+  }
+  auto producer = consumers::KafkaProducer::create(bootstrap, props, true);
+  if (!producer.is_ok()) {
+    std::cerr << argv[0] << ": " << producer.status().message() << "\n";
+    return 1;
+  }
+  const int64_t total = static_cast<int64_t>(lines->size());
+  ProgressBar progress("replay", total);
+  EventUserExtractor users;
+  int64_t without_user = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < total; ++i) {
+    const std::string& line = (*lines)[i];
+    const std::string user = users.user_of(line);
+    without_user += user.empty();
+    if (auto s = (*producer)->produce(topic, user, line); !s.is_ok()) {
+      std::cerr << "\n" << argv[0] << ": event " << i << ": " << s.message() << "\n";
+      return 1;
+    }
+    if (rate > 0) std::this_thread::sleep_until(start + std::chrono::duration<double>((i + 1) / rate));
+    progress.update(i + 1, "acked=" + std::to_string((*producer)->n_delivered()));
+  }
+  const Status flushed = (*producer)->flush(120000);
+  progress.finish(total, "acked=" + std::to_string((*producer)->n_delivered()));
+  const int64_t failed = (*producer)->n_failed();
+  std::cerr << "replay: produced=" << total << " acknowledged=" << (*producer)->n_delivered() << " failed=" << failed
+            << " without_user_key=" << without_user << " topic=" << topic << "\n";
+  if (!flushed.is_ok() || failed > 0 || (*producer)->n_delivered() != total) {
+    std::cerr << argv[0] << ": not every event was acknowledged"
+              << (failed ? " (last error: " + (*producer)->last_error() + ")" : "") << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace bahed::ctl

@@ -1,0 +1,63 @@
+#pragma once
+// Daemon: owns and wires the stages (consumers -> ...), their queues and
+// threads, and decides when to stop. The only class that knows every stage.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/bounded_queue.h"
+#include "common/clock.h"
+#include "common/event.h"
+#include "common/logger.h"
+#include "common/result.h"
+#include "consumers/embedded_broker.h"
+#include "consumers/event_stream.h"
+#include "daemon/daemon_config.h"
+
+namespace bahed::daemon {
+
+class Daemon {
+ public:
+  // Starts the embedded broker if configured, then the stages.
+  static Result<std::unique_ptr<Daemon>> start(const DaemonConfig& config, const Clock& clock);
+  ~Daemon();
+
+  // True once a configured stop condition holds (message count, idleness)
+  // or a stage failed; the caller then calls stop().
+  bool should_stop();
+  // Drains and stops every stage, logs the final summary. Returns the first
+  // error of any stage (the exit status is non-zero then).
+  Status stop();
+  // Logs one progress line (called by the main loop on its interval).
+  void log_progress();
+
+  const consumers::ConsumerMetrics& consumer_metrics() const { return stream_->metrics(); }
+  // bootstrap.servers in use (the embedded broker's address when embedded).
+  const std::string& bootstrap_servers() const { return bootstrap_; }
+
+ private:
+  Daemon(const DaemonConfig& config, const Clock& clock);
+  void drain_events(std::stop_token stop);
+
+  const DaemonConfig config_;
+  const Clock& clock_;
+  Logger logger_;
+  std::string bootstrap_;
+  std::unique_ptr<consumers::EmbeddedBroker> broker_;
+  BoundedQueue<EventBatch> events_;
+  std::unique_ptr<consumers::EventStream> stream_;
+  // Until the encoder stage exists (issue 4), batches are counted and
+  // dropped here so back-pressure and the consumer can be exercised.
+  std::jthread drain_;
+  std::atomic<uint64_t> events_drained_{0};
+
+  int64_t started_ms_ = 0;
+  int64_t last_progress_ms_ = 0;
+  uint64_t last_progress_consumed_ = 0;
+  uint64_t last_seen_consumed_ = 0;
+  int64_t last_activity_ms_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace bahed::daemon

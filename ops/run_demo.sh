@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The main job, from a fresh machine: sets up, extracts MovieLens, starts the
+# daemon on its embedded Kafka broker and replays the whole log into it,
+# with progress from both. The daemon stops by itself once the log is
+# consumed and prints its summary.
+# Usage: ops/run_demo.sh [extra bahed flags, e.g. --set kafka.embedded_partitions=8]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash ops/setup.sh
+bash ops/prepare_data.sh
+
+run=data/demo
+mkdir -p "$run"
+rm -f "$run/broker.address"
+echo "demo: starting bahed on the embedded broker (log: $run/bahed.log)" >&2
+build/daemon/bahed --config ops/demo.yaml --set kafka.embedded_address_file="$run/broker.address" "$@" \
+  2>&1 | tee "$run/bahed.log" &
+bahed_pid=$!
+trap 'kill $bahed_pid 2>/dev/null || true' INT TERM
+
+build/daemon/bahectl replay --events data/movielens/events.jsonl --bootstrap-file "$run/broker.address"
+wait $bahed_pid
+echo "demo: done; the daemon's log is in $run/bahed.log" >&2

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine for bahed and builds it (Release).
+# Idempotent: packages already present are not reinstalled, and the build is
+# incremental (ccache). Usage: ops/setup.sh [--no-build]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+# Build and run dependencies. libopenblas0-pthread matters: with Debian's
+# reference BLAS, LibTorch's matrix products are ~18x slower.
+PACKAGES=(
+  build-essential cmake pkg-config ccache git
+  libtorch-dev libopenblas0-pthread
+  librdkafka-dev librocksdb-dev libboost-program-options-dev libspdlog-dev libfmt-dev
+  libsimdjson-dev libyaml-cpp-dev libgtest-dev
+  libsentencepiece-dev sentencepiece libpcre2-dev
+  zlib1g-dev liblzma-dev libzstd-dev
+  kcat gnuplot-nox
+  clang libclang-rt-14-dev
+  python3-torch python3-numpy
+  nodejs npm
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# apt-get download (used for the data packages) needs fresh lists too.
+stamp=/var/lib/apt/lists/.bahed-updated
+if [ ${#missing[@]} -gt 0 ] || [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
+  echo "setup: apt-get update" >&2
+  $SUDO apt-get update -qq
+  $SUDO touch "$stamp" 2>/dev/null || true
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+[ "${1:-}" = "--no-build" ] && exit 0
+
+jobs=$(nproc)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs"
+echo "setup: built build/daemon/bahed and build/daemon/bahectl" >&2

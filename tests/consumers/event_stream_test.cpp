@@ -1,0 +1,207 @@
+#include "consumers/event_stream.h"
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafkacpp.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "consumers/embedded_broker.h"
+#include "consumers/kafka_producer.h"
+
+namespace bahed::consumers {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+std::string behavior_json(const std::string& user, int64_t ts) {
+  return R"({"v":1,"type":"behavior","user":")" + user + R"(","ts":)" + std::to_string(ts) +
+         R"(,"feature":"search","text":"searched: item )" + std::to_string(ts % 1000) + "\"}";
+}
+
+struct DeadLetterSeen {
+  std::string reason, detail, source_offset, payload;
+};
+
+// Reads the dead-letter topic from the beginning without joining a group.
+std::vector<DeadLetterSeen> read_dead_letters(const std::string& bootstrap, const std::string& topic, size_t want) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", bootstrap, err);
+  conf->set("group.id", "dlq-reader", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
+  std::vector<RdKafka::TopicPartition*> parts = {RdKafka::TopicPartition::create(topic, 0, RdKafka::Topic::OFFSET_BEGINNING)};
+  consumer->assign(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  std::vector<DeadLetterSeen> seen;
+  const auto deadline = steady_clock::now() + std::chrono::seconds(30);
+  while (seen.size() < want && steady_clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> m(consumer->consume(200));
+    if (m->err() != RdKafka::ERR_NO_ERROR) continue;
+    DeadLetterSeen d;
+    d.payload.assign(static_cast<const char*>(m->payload()), m->len());
+    if (auto* headers = m->headers()) {
+      for (const auto& h : headers->get_all()) {
+        std::string value(static_cast<const char*>(h.value()), h.value_size());
+        if (h.key() == "bahed.reason") d.reason = value;
+        if (h.key() == "bahed.detail") d.detail = value;
+        if (h.key() == "bahed.source.offset") d.source_offset = value;
+      }
+    }
+    seen.push_back(d);
+  }
+  consumer->close();
+  return seen;
+}
+
+class EventStreamTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EmbeddedBrokerOptions options;
+    options.topics = {"events:2", "events.dlq:1"};
+    auto broker = EmbeddedBroker::start(options);
+    ASSERT_TRUE(broker.is_ok()) << broker.status().to_string();
+    broker_ = std::move(*broker);
+    auto producer = KafkaProducer::create(broker_->bootstrap_servers(), {});
+    ASSERT_TRUE(producer.is_ok()) << producer.status().to_string();
+    producer_ = std::move(*producer);
+  }
+
+  EventStreamOptions stream_options(const std::string& group = "test") {
+    EventStreamOptions o;
+    o.bootstrap_servers = broker_->bootstrap_servers();
+    o.topic = "events";
+    o.dead_letter_topic = "events.dlq";
+    o.group_id = group;
+    o.max_batch_events = 16;
+    o.max_batch_wait_ms = 10;
+    // The mock coordinator waits out a departed member's session before a
+    // new member joins; keep that short.
+    o.properties["session.timeout.ms"] = "6000";
+    o.properties["heartbeat.interval.ms"] = "500";
+    return o;
+  }
+
+  void produce(const std::string& key, const std::string& payload) {
+    ASSERT_TRUE(producer_->produce("events", key, payload).is_ok());
+  }
+  void flush() { ASSERT_TRUE(producer_->flush(10000).is_ok()); }
+
+  // Pops batches until `n` events arrived or the deadline passes.
+  std::vector<Event> receive(BoundedQueue<EventBatch>& q, size_t n, std::vector<PartitionWatermark>* marks = nullptr) {
+    std::vector<Event> got;
+    const auto deadline = steady_clock::now() + std::chrono::seconds(60);
+    while (got.size() < n && steady_clock::now() < deadline) {
+      if (auto batch = q.pop_for(milliseconds(100))) {
+        for (auto& e : batch->events) got.push_back(std::move(e));
+        if (marks)
+          for (const auto& w : batch->consumed_through) marks->push_back(w);
+      }
+    }
+    return got;
+  }
+
+  SystemClock clock_;
+  std::unique_ptr<EmbeddedBroker> broker_;
+  std::unique_ptr<KafkaProducer> producer_;
+};
+
+TEST_F(EventStreamTest, DeliversValidEventsAndDeadLettersGarbageWithReason) {
+  constexpr int kValid = 200;
+  for (int i = 0; i < kValid; ++i) produce("u" + std::to_string(i % 7), behavior_json("u" + std::to_string(i % 7), 1700000000000 + i));
+  produce("u1", "{this is not json");
+  produce("", behavior_json("u1", 1700000000000));  // no key
+  produce("u2", R"({"v":1,"type":"impression","user":"u2","ts":1700000000000,"item":{"id":"m","text":"t"},"label":7})");
+  flush();
+
+  BoundedQueue<EventBatch> q("events", 8);
+  auto stream = EventStream::create(stream_options(), &q, clock_, make_null_logger("consumer"));
+  ASSERT_TRUE(stream.is_ok()) << stream.status().to_string();
+  ASSERT_TRUE((*stream)->start().is_ok());
+  const std::vector<Event> got = receive(q, kValid);
+  ASSERT_EQ(got.size(), static_cast<size_t>(kValid));
+
+  // Per user, events arrive in the order they were produced.
+  std::map<std::string, int64_t> last_ts;
+  for (const auto& e : got) {
+    EXPECT_GT(e.ts_ms, last_ts[e.user]) << e.user;
+    last_ts[e.user] = e.ts_ms;
+    EXPECT_GE(e.source.offset, 0);
+  }
+  const auto letters = read_dead_letters(broker_->bootstrap_servers(), "events.dlq", 3);
+  ASSERT_EQ(letters.size(), 3u);
+  std::multiset<std::string> reasons;
+  for (const auto& l : letters) {
+    reasons.insert(l.reason);
+    EXPECT_FALSE(l.detail.empty());
+    EXPECT_FALSE(l.source_offset.empty());
+  }
+  EXPECT_EQ(reasons, (std::multiset<std::string>{"malformed_json", "empty_key", "bad_label"}));
+  EXPECT_EQ((*stream)->metrics().total_rejected(), 3u);
+  EXPECT_EQ((*stream)->metrics().behaviors_accepted.load(), static_cast<uint64_t>(kValid));
+  EXPECT_TRUE((*stream)->stop().is_ok());
+}
+
+TEST_F(EventStreamTest, PausesWhenQueueIsFullAndLosesNothing) {
+  constexpr int kEvents = 600;
+  for (int i = 0; i < kEvents; ++i) produce("u" + std::to_string(i % 5), behavior_json("u" + std::to_string(i % 5), 1700000000000 + i));
+  flush();
+  BoundedQueue<EventBatch> q("events", 1);  // one batch of 16 fills it
+  auto stream = EventStream::create(stream_options(), &q, clock_, make_null_logger("consumer"));
+  ASSERT_TRUE(stream.is_ok());
+  ASSERT_TRUE((*stream)->start().is_ok());
+  // Let back-pressure build: do not pop until the consumer has paused.
+  const auto deadline = steady_clock::now() + std::chrono::seconds(60);
+  while ((*stream)->metrics().pauses.load() == 0 && steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_GT((*stream)->metrics().pauses.load(), 0u);
+  const std::vector<Event> got = receive(q, kEvents);
+  ASSERT_EQ(got.size(), static_cast<size_t>(kEvents));
+  std::set<std::pair<int32_t, int64_t>> positions;
+  for (const auto& e : got) positions.insert({e.source.partition, e.source.offset});
+  EXPECT_EQ(positions.size(), static_cast<size_t>(kEvents));  // no duplicates
+  EXPECT_TRUE((*stream)->stop().is_ok());
+}
+
+TEST_F(EventStreamTest, NewMemberResumesFromCommittedOffsets) {
+  for (int i = 0; i < 50; ++i) produce("u1", behavior_json("u1", 1700000000000 + i));
+  flush();
+  {
+    BoundedQueue<EventBatch> q("events", 8);
+    auto stream = EventStream::create(stream_options("resume"), &q, clock_, make_null_logger("consumer"));
+    ASSERT_TRUE(stream.is_ok());
+    ASSERT_TRUE((*stream)->start().is_ok());
+    std::vector<PartitionWatermark> marks;
+    ASSERT_EQ(receive(q, 50, &marks).size(), 50u);
+    std::map<int32_t, int64_t> latest;
+    for (const auto& w : marks) latest[w.partition] = std::max(latest[w.partition], w.next_offset);
+    std::vector<PartitionWatermark> commit;
+    for (const auto& [p, next] : latest) commit.push_back({p, next});
+    ASSERT_TRUE((*stream)->commit(commit).is_ok());
+    ASSERT_TRUE((*stream)->stop().is_ok());
+  }
+  for (int i = 50; i < 60; ++i) produce("u1", behavior_json("u1", 1700000000000 + i));
+  flush();
+  BoundedQueue<EventBatch> q("events", 8);
+  auto stream = EventStream::create(stream_options("resume"), &q, clock_, make_null_logger("consumer"));
+  ASSERT_TRUE(stream.is_ok());
+  ASSERT_TRUE((*stream)->start().is_ok());
+  const std::vector<Event> got = receive(q, 10);
+  ASSERT_EQ(got.size(), 10u);
+  EXPECT_EQ(got.front().ts_ms, 1700000000050);
+  EXPECT_EQ(q.pop_for(milliseconds(500)), std::nullopt);  // nothing older came back
+  EXPECT_TRUE((*stream)->stop().is_ok());
+}
+
+TEST(EventStreamOptions, ValidateNamesTheKey) {
+  EventStreamOptions o;
+  o.bootstrap_servers = "127.0.0.1:9092";
+  o.dead_letter_topic = o.topic;
+  const Status s = o.validate();
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_NE(s.message().find("kafka.dead_letter_topic"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bahed::consumers

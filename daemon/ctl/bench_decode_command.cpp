@@ -91,9 +91,9 @@ int run_bench_decode(int argc, char** argv) {
   report.context("rounds", std::to_string(rounds));
   const double decode_rate = decode.events / decode.seconds;
   const double parse_rate = parse_only.events / parse_only.seconds;
-  report.figure("decode_events_per_s", "decode+validate", decode_rate, "events/s");
-  report.figure("decode_mb_per_s", "decode+validate", decode_rate * bytes / lines->size() / 1e6, "MB/s");
-  report.figure("decode_ns_per_event", "decode+validate", 1e9 / decode_rate, "ns/event");
+  report.figure("decode_events_per_s", "decode+validate rate", decode_rate, "events/s");
+  report.figure("decode_mb_per_s", "decode+validate bandwidth", decode_rate * bytes / lines->size() / 1e6, "MB/s");
+  report.figure("decode_ns_per_event", "decode+validate time per event", 1e9 / decode_rate, "ns/event");
   report.figure("parse_only_events_per_s", "simdjson parse only (reference)", parse_rate, "events/s");
   report.figure("decode_vs_parse_ratio", "decode+validate time / parse-only time", parse_rate / decode_rate, "x");
   report.figure("accepted_fraction", "accepted by the decoder", static_cast<double>(decode.accepted) / decode.events, "");

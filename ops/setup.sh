@@ -20,8 +20,10 @@ PACKAGES=(
   kcat gnuplot-nox
   clang libclang-rt-14-dev
   python3-torch python3-numpy
-  nodejs npm
 )
+# npm fetches test vectors (node-llama-cpp). The machine image may ship its
+# own Node.js; Debian's npm would conflict with it, so only install if absent.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -12,6 +12,7 @@
 #include "consumers/event_stream.h"
 #include "consumers/kafka_producer.h"
 #include "daemon/ctl/bench_report.h"
+#include "daemon/ctl/command_line.h"
 #include "daemon/ctl/ctl_command.h"
 #include "daemon/ctl/event_log_reader.h"
 
@@ -37,17 +38,7 @@ int run_bench_consume(int argc, char** argv) {
       "partitions", po::value(&partitions)->default_value(partitions), "partitions of the topic")(
       "json", po::bool_switch(&json), "print one JSON object instead of the table");
   po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, flags), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << argv[0] << ": " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << flags;
-    return 0;
-  }
+  if (auto exit_code = parse_command_line(argc, argv, flags, &vm)) return *exit_code;
   auto lines = read_event_log(events, limit);
   if (!lines.is_ok()) {
     std::cerr << argv[0] << ": " << lines.status().message() << " (make one with: bahectl data movielens)\n";

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "consumers/embedded_broker.h"
+#include "daemon/ctl/command_line.h"
 #include "daemon/ctl/ctl_command.h"
 #include "daemon/signal_waiter.h"
 
@@ -26,17 +27,7 @@ int run_broker(int argc, char** argv) {
       "brokers", po::value(&options.n_brokers)->default_value(options.n_brokers), "number of brokers in the cluster")(
       "address-file", po::value(&address_file), "also write the bootstrap address to this file (atomically)");
   po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, flags), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << argv[0] << ": " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << flags;
-    return 0;
-  }
+  if (auto exit_code = parse_command_line(argc, argv, flags, &vm)) return *exit_code;
   daemon::SignalWaiter signals;  // before the broker's threads start
   auto broker = consumers::EmbeddedBroker::start(options);
   if (!broker.is_ok()) {

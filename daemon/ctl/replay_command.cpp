@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "consumers/kafka_producer.h"
+#include "daemon/ctl/command_line.h"
 #include "daemon/ctl/ctl_command.h"
 #include "daemon/ctl/event_log_reader.h"
 #include "daemon/ctl/progress_bar.h"
@@ -50,17 +51,7 @@ int run_replay(int argc, char** argv) {
       "limit", po::value(&limit)->default_value(0), "replay only the first N events; 0 = all")(
       "property", po::value(&properties)->composing(), "librdkafka property NAME=VALUE (repeatable; SASL/SSL...)");
   po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, flags), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << argv[0] << ": " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << flags;
-    return 0;
-  }
+  if (auto exit_code = parse_command_line(argc, argv, flags, &vm)) return *exit_code;
   if (bootstrap.empty() == bootstrap_file.empty()) {
     std::cerr << argv[0] << ": give exactly one of --bootstrap or --bootstrap-file\n";
     return 2;

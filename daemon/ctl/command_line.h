@@ -1,0 +1,13 @@
+#pragma once
+// The option handling every bahectl command shares: parse, print --help,
+// report a bad flag. Returns the exit code when the command should end now
+// (0 after --help, 2 on a bad flag), nullopt when it should run.
+#include <boost/program_options.hpp>
+#include <optional>
+
+namespace bahed::ctl {
+
+std::optional<int> parse_command_line(int argc, char** argv, const boost::program_options::options_description& flags,
+                                      boost::program_options::variables_map* vm);
+
+}  // namespace bahed::ctl

@@ -13,7 +13,7 @@ SUDO=""
 PACKAGES=(
   build-essential cmake pkg-config ccache git
   libtorch-dev libopenblas0-pthread
-  librdkafka-dev librocksdb-dev libboost-program-options-dev libspdlog-dev libfmt-dev
+  librdkafka-dev librocksdb-dev libxxhash-dev libboost-program-options-dev libspdlog-dev libfmt-dev
   libsimdjson-dev libyaml-cpp-dev libgtest-dev
   libsentencepiece-dev sentencepiece libpcre2-dev
   zlib1g-dev liblzma-dev libzstd-dev

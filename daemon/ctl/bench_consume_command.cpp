@@ -39,12 +39,14 @@ int run_bench_consume(int argc, char** argv) {
       "json", po::bool_switch(&json), "print one JSON object instead of the table");
   po::variables_map vm;
   if (auto exit_code = parse_command_line(argc, argv, flags, &vm)) return *exit_code;
-  auto lines = read_event_log(events, limit);
-  if (!lines.is_ok()) {
-    std::cerr << argv[0] << ": " << lines.status().message() << " (make one with: bahectl data movielens)\n";
+  auto log = read_keyed_event_log(events, limit);
+  if (!log.is_ok()) {
+    std::cerr << argv[0] << ": " << log.status().message() << "\n";
     return 1;
   }
-  const int64_t n = static_cast<int64_t>(lines->size());
+  const std::vector<std::string>& lines = log->lines;
+  const std::vector<std::string>& keys = log->keys;
+  const int64_t n = static_cast<int64_t>(lines.size());
   consumers::EmbeddedBrokerOptions broker_options;
   broker_options.topics = {"bench.events:" + std::to_string(partitions), "bench.dlq:1"};
   auto broker = consumers::EmbeddedBroker::start(broker_options);
@@ -60,12 +62,9 @@ int run_bench_consume(int argc, char** argv) {
     std::cerr << argv[0] << ": " << producer.status().to_string() << "\n";
     return 1;
   }
-  std::vector<std::string> keys;
-  EventUserExtractor users;
-  for (const auto& l : *lines) keys.push_back(users.user_of(l));
   auto t0 = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < n; ++i) {
-    if (auto s = (*producer)->produce("bench.events", keys[i], (*lines)[i]); !s.is_ok()) {
+    if (auto s = (*producer)->produce("bench.events", keys[i], lines[i]); !s.is_ok()) {
       std::cerr << argv[0] << ": " << s.to_string() << "\n";
       return 1;
     }
@@ -81,7 +80,7 @@ int run_bench_consume(int argc, char** argv) {
   consumers::EventDecoder decoder(consumers::DecodeOptions{});
   Event event;
   t0 = std::chrono::steady_clock::now();
-  for (int64_t i = 0; i < n; ++i) (void)decoder.decode(keys[i], (*lines)[i], clock.now_ms(), &event);
+  for (int64_t i = 0; i < n; ++i) (void)decoder.decode(keys[i], lines[i], clock.now_ms(), &event);
   const double decode_s = Seconds(std::chrono::steady_clock::now() - t0).count();
 
   // Consume everything through the real stage.

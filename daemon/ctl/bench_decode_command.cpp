@@ -43,18 +43,13 @@ int run_bench_decode(int argc, char** argv) {
       "json", po::bool_switch(&json), "print one JSON object instead of the table");
   po::variables_map vm;
   if (auto exit_code = parse_command_line(argc, argv, flags, &vm)) return *exit_code;
-  auto lines = read_event_log(events, limit);
-  if (!lines.is_ok()) {
-    std::cerr << argv[0] << ": " << lines.status().message() << " (make one with: bahectl data movielens)\n";
+  auto log = read_keyed_event_log(events, limit);
+  if (!log.is_ok()) {
+    std::cerr << argv[0] << ": " << log.status().message() << "\n";
     return 1;
   }
-  std::vector<std::string> keys;
-  EventUserExtractor users;
-  int64_t bytes = 0;
-  for (const auto& l : *lines) {
-    keys.push_back(users.user_of(l));
-    bytes += static_cast<int64_t>(l.size());
-  }
+  const std::vector<std::string>& lines = log->lines;
+  const std::vector<std::string>& keys = log->keys;
   SystemClock clock;
   consumers::EventDecoder decoder(consumers::DecodeOptions{});
   simdjson::dom::parser parser;
@@ -62,28 +57,28 @@ int run_bench_decode(int argc, char** argv) {
   Event event;
   for (int r = 0; r < rounds; ++r) {
     auto t0 = std::chrono::steady_clock::now();
-    for (const auto& l : *lines) {
+    for (const auto& l : lines) {
       simdjson::dom::element root;
       parse_only.accepted += parser.parse(l).get(root) == simdjson::SUCCESS;
     }
     parse_only.seconds += Seconds(std::chrono::steady_clock::now() - t0).count();
-    parse_only.events += static_cast<int64_t>(lines->size());
+    parse_only.events += static_cast<int64_t>(lines.size());
 
     const int64_t now_ms = clock.now_ms();
     t0 = std::chrono::steady_clock::now();
-    for (size_t i = 0; i < lines->size(); ++i) decode.accepted += decoder.decode(keys[i], (*lines)[i], now_ms, &event).ok;
+    for (size_t i = 0; i < lines.size(); ++i) decode.accepted += decoder.decode(keys[i], lines[i], now_ms, &event).ok;
     decode.seconds += Seconds(std::chrono::steady_clock::now() - t0).count();
-    decode.events += static_cast<int64_t>(lines->size());
+    decode.events += static_cast<int64_t>(lines.size());
   }
   BenchReport report("bench decode: contract-v1 decode+validate, one thread");
   report.context("events_file", events);
-  report.context("messages", std::to_string(lines->size()));
-  report.context("mean_bytes", std::to_string(lines->empty() ? 0 : bytes / static_cast<int64_t>(lines->size())));
+  report.context("messages", std::to_string(lines.size()));
+  report.context("mean_bytes", std::to_string(lines.empty() ? 0 : log->bytes / static_cast<int64_t>(lines.size())));
   report.context("rounds", std::to_string(rounds));
   const double decode_rate = decode.events / decode.seconds;
   const double parse_rate = parse_only.events / parse_only.seconds;
   report.figure("decode_events_per_s", "decode+validate rate", decode_rate, "events/s");
-  report.figure("decode_mb_per_s", "decode+validate bandwidth", decode_rate * bytes / lines->size() / 1e6, "MB/s");
+  report.figure("decode_mb_per_s", "decode+validate bandwidth", decode_rate * log->bytes / lines.size() / 1e6, "MB/s");
   report.figure("decode_ns_per_event", "decode+validate time per event", 1e9 / decode_rate, "ns/event");
   report.figure("parse_only_events_per_s", "simdjson parse only (reference)", parse_rate, "events/s");
   report.figure("decode_vs_parse_ratio", "decode+validate time / parse-only time", parse_rate / decode_rate, "x");

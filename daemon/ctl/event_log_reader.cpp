@@ -36,4 +36,18 @@ std::string EventUserExtractor::user_of(const std::string& line) {
   return std::string(user);
 }
 
+Result<KeyedEventLog> read_keyed_event_log(const std::string& path, int64_t limit) {
+  auto lines = read_event_log(path, limit);
+  if (!lines.is_ok()) return lines.status().with_context("make one with: bahectl data movielens");
+  KeyedEventLog log;
+  log.lines = std::move(lines).value();
+  EventUserExtractor users;
+  log.keys.reserve(log.lines.size());
+  for (const auto& l : log.lines) {
+    log.keys.push_back(users.user_of(l));
+    log.bytes += static_cast<int64_t>(l.size());
+  }
+  return log;
+}
+
 }  // namespace bahed::ctl

@@ -1,0 +1,29 @@
+#pragma once
+// The stored form of one user's history (a file format):
+//   byte 0   format, kHistoryFormatV1
+//   then n entries of 36 bytes, oldest first, all big-endian:
+//     16 behavior hash, 8 event time ms (int64), 4 partition (int32),
+//     8 offset (int64)
+// A history is rewritten whole on append: it is small (H * 36 bytes) and one
+// value per user makes a read a single point lookup.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "encoder/store/history_entry.h"
+
+namespace bahed::encoder {
+
+constexpr uint8_t kHistoryFormatV1 = 1;
+constexpr size_t kHistoryEntryBytes = 36;
+
+std::string encode_history(std::span<const HistoryEntry> entries);
+
+// Corruption naming `user_key_hex` if the format byte or length is wrong.
+Result<std::vector<HistoryEntry>> decode_history(std::string_view value, std::string_view user_key_hex);
+
+}  // namespace bahed::encoder

@@ -23,5 +23,8 @@ int run_broker(int argc, char** argv);
 int run_replay(int argc, char** argv);
 int run_bench_decode(int argc, char** argv);
 int run_bench_consume(int argc, char** argv);
+// In bahed_ctl_model (they run the LLM).
+int run_pretrain(int argc, char** argv);
+int run_bench_model(int argc, char** argv);
 
 }  // namespace bahed::ctl

@@ -44,6 +44,10 @@ fi
 [ "${1:-}" = "--no-build" ] && exit 0
 
 jobs=$(nproc)
+# ccache: a fresh clone elsewhere on the same machine still hits the cache,
+# and translation units using torch's precompiled header are cacheable.
+export CCACHE_BASEDIR="$PWD"
+export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 echo "setup: built build/daemon/bahed and build/daemon/bahectl" >&2

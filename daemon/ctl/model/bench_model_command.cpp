@@ -59,7 +59,9 @@ encoder::ModelConfig demo_shape() {
 int run_bench_model(int argc, char** argv) {
   std::string model_dir = "data/base-model";
   int64_t n_layers_shallow = 2;
-  int threads = static_cast<int>(std::thread::hardware_concurrency());
+  // One torch thread: OpenBLAS already spreads each matmul over the cores,
+  // and torch's own intra-op threads on top of it were 10x slower here.
+  int threads = 1;
   int64_t batch = 64;
   int64_t deep_rows = 8;
   int64_t deep_seq = 128;
@@ -140,12 +142,23 @@ int run_bench_model(int argc, char** argv) {
       seconds);
   // Backward costs about twice the forward (gradients of inputs and weights).
   const double step_gflops = 3.0 * decoder_forward_flops(config, n_deep, deep_rows, deep_seq) / step_s / 1e9;
+  // The same step with two torch intra-op threads, side by side, because the
+  // thread setting is the largest single lever found on this machine.
+  at::set_num_threads(2);
+  const double step_2threads_s = time_per_call(
+      [&] {
+        for (auto& p : params) p.mutable_grad() = torch::Tensor();
+        model->deep(hidden, positions, encoder::AttentionMask{}).pow(2).mean().backward();
+      },
+      seconds);
+  at::set_num_threads(threads);
   const MatmulPeak peak_after = measure_matmul_peak();
   const double peak = std::max(peak_before.gflops, peak_after.gflops);
 
   report.figure("deep_step_ms", "deep fwd+bwd step (" + std::to_string(deep_rows) + "x" + std::to_string(deep_seq) + ")",
                 step_s * 1e3, "ms");
   report.figure("deep_step_gflops", "deep fwd+bwd: achieved", step_gflops, "GFLOP/s");
+  report.figure("deep_step_2threads_ratio", "deep step time, 2 torch threads / --threads", step_2threads_s / step_s, "x");
   report.figure("matmul_peak_gflops", "matmul peak (fp32 1024^3, best of before/after)", peak, "GFLOP/s");
   report.figure("shallow_peak_fraction", "shallow encode / peak (best length)", best_shallow_fraction * peak_before.gflops / peak, "");
   report.figure("deep_peak_fraction", "deep step / peak", step_gflops / peak, "");

@@ -1,0 +1,24 @@
+#pragma once
+// Crash-safe file publication for the pretraining outputs: a reader sees the
+// old file or the complete new one, never a torn write.
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "common/status.h"
+
+namespace bahed::ctl {
+
+// Writes `contents` to `<path>.tmp`, fsyncs it, renames it to `path` and
+// fsyncs the directory. IOError names the path and errno's text.
+[[nodiscard]] Status write_file_atomically(const std::filesystem::path& path, std::string_view contents);
+
+// fsyncs an existing file or directory (after a library wrote it, e.g.
+// torch::save), so a following rename publishes durable bytes.
+[[nodiscard]] Status sync_path(const std::filesystem::path& path);
+
+// Reads a whole file. NotFound when it does not exist, IOError otherwise.
+Result<std::string> read_whole_file(const std::filesystem::path& path);
+
+}  // namespace bahed::ctl

@@ -12,11 +12,13 @@ namespace {
 namespace fs = std::filesystem;
 
 bool is_closing(std::string_view w) {
-  static constexpr std::string_view kClosing[] = {".", ",", ";", ":", "!", "?", ")", "]", "}", "'", "...", "%"};
+  static constexpr std::string_view kClosing[] = {".", ",", ";", ":", "!", "?", ")", "]", "}", "'", "''", "...", "%"};
   return std::find(std::begin(kClosing), std::end(kClosing), w) != std::end(kClosing);
 }
 
-bool is_opening(std::string_view w) { return w == "(" || w == "[" || w == "{" || w == "`" || w == "$"; }
+bool is_opening(std::string_view w) {
+  return w == "(" || w == "[" || w == "{" || w == "`" || w == "``" || w == "$";
+}
 
 // "ca01".."cr09": 'c', a genre letter a..r, two digits.
 bool is_corpus_file_name(const std::string& name) {
@@ -41,8 +43,7 @@ std::vector<std::string> strip_brown_tags(std::string_view line) {
     const std::string_view token = line.substr(start, end - start);
     const size_t slash = token.rfind('/');
     // A leading '/' would leave an empty word: then the token is the word.
-    std::string_view word = slash == std::string_view::npos || slash == 0 ? token : token.substr(0, slash);
-    if (word == "``" || word == "''") word = "\"";
+    const std::string_view word = slash == std::string_view::npos || slash == 0 ? token : token.substr(0, slash);
     words.emplace_back(word);
     pos = end;
   }
@@ -62,7 +63,7 @@ std::string detokenize_words(const std::vector<std::string>& words) {
       quote_open = !quote_open;
     }
     if (!attach_next && !closing) out += ' ';
-    out += w;
+    out += w == "``" || w == "''" ? std::string_view("\"") : std::string_view(w);
     attach_next = opening;
   }
   return out;

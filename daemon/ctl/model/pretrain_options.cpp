@@ -10,7 +10,7 @@ namespace {
 
 // Bumped whenever the corpus, tokenizer settings or training recipe change in
 // a way the options do not show, so old caches and states are not reused.
-constexpr int kRecipeVersion = 1;
+constexpr int kRecipeVersion = 2;
 
 Status check(bool ok, const std::string& what) { return ok ? Status::ok() : Status::invalid_argument(what); }
 

@@ -1,5 +1,7 @@
 #include "encoder/store/behavior_text.h"
 
+#include "common/utf8.h"
+
 #include <cstdint>
 
 namespace bahed::encoder {
@@ -58,23 +60,6 @@ bool is_stripped_control(char32_t cp) {
   return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x200B || cp == 0xFEFF;
 }
 
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 }  // namespace
 
@@ -92,7 +77,7 @@ std::string normalize_behavior_text(std::string_view text) {
     if (is_stripped_control(cp)) continue;
     if (pending_space) out.push_back(' ');
     pending_space = false;
-    append_utf8(out, cp);
+    utf8_append(cp, out);
   }
   return out;  // trailing whitespace was pending and is dropped
 }

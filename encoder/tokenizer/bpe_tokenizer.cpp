@@ -6,7 +6,7 @@
 
 #include "encoder/tokenizer/byte_level.h"
 #include "encoder/tokenizer/nfc_normalizer.h"
-#include "encoder/tokenizer/utf8.h"
+#include "common/utf8.h"
 
 namespace bahed::encoder {
 namespace {

@@ -1,6 +1,6 @@
 #include "encoder/tokenizer/byte_level.h"
 
-#include "encoder/tokenizer/utf8.h"
+#include "common/utf8.h"
 
 namespace bahed::encoder {
 namespace {

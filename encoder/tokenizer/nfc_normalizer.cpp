@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "encoder/tokenizer/utf8.h"
+#include "common/utf8.h"
 
 namespace bahed::encoder {
 namespace {

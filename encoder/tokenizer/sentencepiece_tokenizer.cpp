@@ -5,7 +5,7 @@
 #include <queue>
 #include <sstream>
 
-#include "encoder/tokenizer/utf8.h"
+#include "common/utf8.h"
 
 namespace bahed::encoder {
 namespace {

@@ -1,5 +1,5 @@
 #pragma once
-// UTF-8 helpers shared by the tokenizers. Private to encoder/tokenizer/.
+// UTF-8 helpers shared by the tokenizers and the behavior store.
 // Malformed input never fails here: a byte that does not start a valid
 // sequence counts as one unit, so byte-level tokenizers can still encode it.
 #include <cstddef>
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace bahed::encoder {
+namespace bahed {
 
 // Length in bytes of the UTF-8 sequence starting at text[pos], or 1 when the
 // bytes there are not a valid sequence (truncated, bad continuation, overlong).
@@ -60,4 +60,4 @@ inline void utf8_append(uint32_t cp, std::string& out) {
   }
 }
 
-}  // namespace bahed::encoder
+}  // namespace bahed

@@ -96,6 +96,14 @@ void ConfigSchema::apply_node(const std::string& key, const YAML::Node& node) {
           *p = scalar_as<int64_t>(key, node, "integer");
         } else if constexpr (std::is_same_v<T, int>) {
           *p = scalar_as<int>(key, node, "integer");
+        } else if constexpr (std::is_same_v<T, uint32_t> || std::is_same_v<T, uint64_t>) {
+          const int64_t v = scalar_as<int64_t>(key, node, "non-negative integer");
+          if (v < 0 || (std::is_same_v<T, uint32_t> && v > int64_t{UINT32_MAX})) {
+            throw ConfigError(key, "expected a non-negative integer" +
+                                       std::string(std::is_same_v<T, uint32_t> ? " below 2^32" : "") + ", got " +
+                                       std::to_string(v));
+          }
+          *p = static_cast<T>(v);
         } else if constexpr (std::is_same_v<T, double>) {
           *p = scalar_as<double>(key, node, "number");
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {

@@ -26,7 +26,7 @@ struct ConfigError : std::runtime_error {
 
 class ConfigSchema {
  public:
-  using FieldPtr = std::variant<std::string*, int64_t*, int*, bool*, double*, std::vector<std::string>*,
+  using FieldPtr = std::variant<std::string*, int64_t*, int*, uint32_t*, uint64_t*, bool*, double*, std::vector<std::string>*,
                                 std::map<std::string, std::string>*>;
 
   // Binds `key` (dotted, lowercase) to `field`, whose current value is the

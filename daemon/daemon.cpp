@@ -4,17 +4,45 @@
 
 #include <fstream>
 
+#include "encoder/llm/compute_threads.h"
+
 namespace bahed::daemon {
 
 Daemon::Daemon(const DaemonConfig& config, const Clock& clock)
     : config_(config),
       clock_(clock),
       logger_(make_logger("daemon")),
-      events_("events", static_cast<size_t>(config.runtime.events_queue_batches)) {}
+      events_("events", static_cast<size_t>(config.runtime.events_queue_batches)),
+      encoded_("encoded", static_cast<size_t>(config.runtime.encoded_queue_batches)) {}
+
+Status Daemon::open_encoder() {
+  encoder::set_compute_threads(static_cast<int>(config_.runtime.torch_threads));
+  const auto llm = config_.llm_options();
+  logger_->info("model_loading dir={} n_layers_shallow={} pooling={} dtype={} device={}", llm.model_dir,
+                llm.n_layers_shallow, config_.encoder.pooling, llm.dtype, llm.device);
+  auto text_encoder = encoder::load_shallow_text_encoder(llm, config_.encoder.shallow);
+  if (!text_encoder.is_ok()) return text_encoder.status().with_context("encoder.model_dir " + llm.model_dir);
+  text_encoder_ = std::move(text_encoder).value();
+  const encoder::EncoderSpec spec{text_encoder_->fingerprint(), text_encoder_->dimension()};
+  auto store = encoder::BehaviorStore::open(config_.store_options(), spec, clock_);
+  if (!store.is_ok()) return store.status().with_context("store.path " + config_.store.options.path);
+  store_ = std::move(store).value();
+  const auto& report = store_->open_report();
+  logger_->info("store_opened path={} encoder_version={:016x} dimension={} other_versions={}",
+                config_.store.options.path, spec.version, spec.dimension, report.other_versions.size());
+  if (report.encoder_changed()) {
+    logger_->warn("encoder_changed previous_version={:016x} current_version={:016x}: vectors of the new version are "
+                  "encoded on demand; `bahectl encode --backfill` does it ahead of time",
+                  report.previous->version, spec.version);
+  }
+  BAHED_ASSIGN_OR_RETURN(encoder_, encoder::BehaviorEncoder::create(config_.encoder.behaviors, *store_, *text_encoder_));
+  return Status::ok();
+}
 
 Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonConfig& config, const Clock& clock) {
   BAHED_RETURN_IF_ERROR(config.validate());
   std::unique_ptr<Daemon> d(new Daemon(config, clock));
+  BAHED_RETURN_IF_ERROR(d->open_encoder());
   d->bootstrap_ = config.kafka.bootstrap;
   if (config.kafka.bootstrap == "embedded") {
     consumers::EmbeddedBrokerOptions broker_options;
@@ -35,7 +63,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonConfig& config, const 
   stream_options.bootstrap_servers = d->bootstrap_;
   BAHED_ASSIGN_OR_RETURN(d->stream_,
                          consumers::EventStream::create(stream_options, &d->events_, clock, make_logger("consumer")));
-  d->drain_ = std::jthread([raw = d.get()](std::stop_token stop) { raw->drain_events(stop); });
+  d->encoder_thread_ = std::jthread([raw = d.get()](std::stop_token stop) { raw->run_encoder(stop); });
+  d->drain_ = std::jthread([raw = d.get()](std::stop_token stop) { raw->drain_encoded(stop); });
   BAHED_RETURN_IF_ERROR(d->stream_->start());
   d->started_ms_ = d->last_progress_ms_ = d->last_activity_ms_ = clock.steady_ms();
   return d;
@@ -45,20 +74,54 @@ Daemon::~Daemon() {
   if (!stopped_) stop().ignore();  // backstop; main stops explicitly and reports
 }
 
-void Daemon::drain_events(std::stop_token stop) {
-  pthread_setname_np(pthread_self(), "bahed-drain");
+void Daemon::fail(const Status& status) {
+  std::lock_guard lock(failure_mu_);
+  if (failure_.is_ok()) {
+    failure_ = status;
+    logger_->error("stage_failed {}", status.to_string());
+  }
+}
+
+Status Daemon::stage_health() const {
+  std::lock_guard lock(failure_mu_);
+  return failure_;
+}
+
+void Daemon::run_encoder(std::stop_token stop) {
+  pthread_setname_np(pthread_self(), "bahed-encoder");
   while (true) {
     auto batch = events_.pop_for(std::chrono::milliseconds(100));
-    if (batch) {
-      events_drained_.fetch_add(batch->events.size(), std::memory_order_relaxed);
+    if (!batch) {
+      if (events_.closed() || stop.stop_requested()) break;
       continue;
     }
-    if (events_.closed() || stop.stop_requested()) break;
+    auto encoded = encoder_->encode(*batch);
+    if (!encoded.is_ok()) {
+      // The writing path stops here: nothing built on a failed write is
+      // handed on; the daemon exits non-zero and restarts from the last
+      // checkpoint.
+      fail(encoded.status().with_context("encoder stage"));
+      break;
+    }
+    if (!encoded_.push(std::move(encoded).value())) break;  // closed: shutting down
+  }
+  encoded_.close();
+}
+
+void Daemon::drain_encoded(std::stop_token stop) {
+  pthread_setname_np(pthread_self(), "bahed-drain");
+  while (true) {
+    auto batch = encoded_.pop_for(std::chrono::milliseconds(100));
+    if (batch) {
+      targets_drained_.fetch_add(batch->targets.size(), std::memory_order_relaxed);
+      continue;
+    }
+    if (encoded_.closed() || stop.stop_requested()) break;
   }
 }
 
 bool Daemon::should_stop() {
-  if (!stream_->health().is_ok()) return true;
+  if (!stream_->health().is_ok() || !stage_health().is_ok()) return true;
   const auto& m = stream_->metrics();
   const uint64_t consumed = m.messages_consumed.load();
   const int64_t now = clock_.steady_ms();
@@ -81,27 +144,51 @@ void Daemon::log_progress() {
   const uint64_t consumed = m.messages_consumed.load();
   const double seconds = std::max<int64_t>(1, now - last_progress_ms_) / 1000.0;
   const double rate = (consumed - last_progress_consumed_) / seconds;
+  const auto& em = encoder_->metrics();
+  const uint64_t targets = em.targets.load();
+  const double target_rate = (targets - last_progress_targets_) / seconds;
   last_progress_ms_ = now;
   last_progress_consumed_ = consumed;
+  last_progress_targets_ = targets;
   logger_->info(
       "progress consumed={} impressions={} behaviors={} rejected={} dead_lettered={} events_per_s={:.0f} lag={} "
-      "partitions={} queue={}/{}",
+      "partitions={} encoded_targets={} targets_per_s={:.0f} cache_hits={} encoded={} queues={}/{},{}/{}",
       consumed, m.impressions_accepted.load(), m.behaviors_accepted.load(), m.total_rejected(),
-      m.dead_letter_produced.load(), rate, m.total_lag(), m.partitions_assigned.load(), events_.size(),
-      events_.capacity());
+      m.dead_letter_produced.load(), rate, m.total_lag(), m.partitions_assigned.load(), targets, target_rate,
+      em.lookup_hits.load(), em.lookup_misses.load(), events_.size(), events_.capacity(), encoded_.size(),
+      encoded_.capacity());
 }
 
 Status Daemon::stop() {
   if (stopped_) return Status::ok();
   stopped_ = true;
+  if (!stream_ || !encoder_) {  // start() failed part way: release what exists
+    events_.close();
+    encoded_.close();
+    if (store_) store_->close().ignore();  // start() already reports the error that got us here
+    return Status::ok();
+  }
   Status result = stream_->health();
   const Status stream_stopped = stream_->stop();
   if (result.is_ok()) result = stream_stopped;
+  // The encoder finishes what the consumer handed it, then closes its
+  // output queue, which ends the drain.
   events_.close();
-  if (drain_.joinable()) {
-    drain_.request_stop();
-    drain_.join();
+  if (encoder_thread_.joinable()) encoder_thread_.join();
+  encoded_.close();
+  if (drain_.joinable()) drain_.join();
+  if (result.is_ok()) result = stage_health();
+  if (store_) {
+    const Status closed = store_->close();
+    if (result.is_ok()) result = closed;
   }
+  const auto& em = encoder_->metrics();
+  const auto& tc = text_encoder_->counters();
+  logger_->info("encoder_summary events={} targets={} behaviors={} unique_in_batches={} cache_hits={} encoded={} "
+                "reencoded_from_text={} truncated={} encode_s={:.2f} lookup_s={:.2f} write_s={:.2f}",
+                em.events.load(), em.targets.load(), em.behaviors.load(), em.behaviors_unique_in_batch.load(),
+                em.lookup_hits.load(), em.lookup_misses.load(), em.reencoded_from_text.load(), tc.truncated.load(),
+                em.encode_ns.load() / 1e9, em.lookup_ns.load() / 1e9, em.write_ns.load() / 1e9);
   const auto& m = stream_->metrics();
   std::string reasons;
   for (size_t i = 0; i < consumers::kNumRejectReasons; ++i) {

@@ -3,17 +3,22 @@
 // threads, and decides when to stop. The only class that knows every stage.
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "common/bounded_queue.h"
 #include "common/clock.h"
+#include "common/encoded_batch.h"
 #include "common/event.h"
 #include "common/logger.h"
 #include "common/result.h"
 #include "consumers/embedded_broker.h"
 #include "consumers/event_stream.h"
 #include "daemon/daemon_config.h"
+#include "encoder/behavior_encoder.h"
+#include "encoder/store/behavior_store.h"
+#include "encoder/text_encoder.h"
 
 namespace bahed::daemon {
 
@@ -38,7 +43,12 @@ class Daemon {
 
  private:
   Daemon(const DaemonConfig& config, const Clock& clock);
-  void drain_events(std::stop_token stop);
+  Status open_encoder();
+  void run_encoder(std::stop_token stop);
+  void drain_encoded(std::stop_token stop);
+  // First error of a stage thread; it stops the daemon.
+  void fail(const Status& status);
+  Status stage_health() const;
 
   const DaemonConfig config_;
   const Clock& clock_;
@@ -46,15 +56,23 @@ class Daemon {
   std::string bootstrap_;
   std::unique_ptr<consumers::EmbeddedBroker> broker_;
   BoundedQueue<EventBatch> events_;
+  BoundedQueue<EncodedBatch> encoded_;
+  std::unique_ptr<encoder::TextEncoder> text_encoder_;
+  std::unique_ptr<encoder::BehaviorStore> store_;
+  std::unique_ptr<encoder::BehaviorEncoder> encoder_;
   std::unique_ptr<consumers::EventStream> stream_;
-  // Until the encoder stage exists (issue 4), batches are counted and
-  // dropped here so back-pressure and the consumer can be exercised.
+  std::jthread encoder_thread_;
+  // Until the trainer stage exists (issue 5), encoded batches are counted
+  // and dropped here so back-pressure reaches the consumer.
   std::jthread drain_;
-  std::atomic<uint64_t> events_drained_{0};
+  std::atomic<uint64_t> targets_drained_{0};
+  mutable std::mutex failure_mu_;
+  Status failure_;  // guarded by failure_mu_
 
   int64_t started_ms_ = 0;
   int64_t last_progress_ms_ = 0;
   uint64_t last_progress_consumed_ = 0;
+  uint64_t last_progress_targets_ = 0;
   uint64_t last_seen_consumed_ = 0;
   int64_t last_activity_ms_ = 0;
   bool stopped_ = false;

@@ -3,9 +3,73 @@
 #include "daemon/config_schema.h"
 
 namespace bahed::daemon {
+namespace {
+
+void bind_encoder(ConfigSchema* s, EncoderSetup* e) {
+  s->bind("encoder.model_dir", &e->llm.model_dir,
+          "Hugging Face model directory (config.json, model.safetensors or a sharded index, tokenizer.json\n"
+          "or tokenizer.model): Qwen2 or Llama family. ops/run_demo.sh pretrains one into data/base-model.");
+  s->bind("encoder.n_layers_shallow", &e->llm.n_layers_shallow,
+          "L_s: layers [0, L_s) are frozen and encode each atomic behavior once; the rest are trained.");
+  s->bind("encoder.pooling", &e->pooling, "How token states become one behavior vector: mean or last_token.");
+  s->bind("encoder.dtype", &e->llm.dtype, "Compute dtype: float32, bfloat16 or float16 (float16 needs cuda).");
+  s->bind("encoder.device", &e->llm.device, "cpu, cuda or cuda:<index>.");
+  s->bind("encoder.max_tokens", &e->shallow.max_tokens,
+          "Token limit per behavior text; longer texts are truncated and counted. Part of the encoder version.");
+  s->bind("encoder.batch_tokens", &e->shallow.batch_tokens,
+          "Upper bound on rows x padded length of one shallow forward batch.");
+  s->bind("encoder.n_workers", &e->shallow.n_workers, "Threads running shallow forward batches side by side.");
+  s->bind("encoder.context_length", &e->behaviors.context_length,
+          "n: behaviors before each target that the trainer sees (the user's last n, strictly before it).\n"
+          "Must not exceed store.history_length.");
+  s->bind("encoder.item_feature", &e->behaviors.item_feature, "Feature under which item texts are keyed.");
+  s->bind("encoder.impression_feature", &e->behaviors.impression_feature,
+          "Feature of the history behavior an impression becomes.");
+  s->bind("encoder.clicked_template", &e->behaviors.clicked_template,
+          "History text of a clicked impression; {item} is the item text.");
+  s->bind("encoder.skipped_template", &e->behaviors.skipped_template,
+          "History text of an impression that was not clicked; {item} is the item text.");
+}
+
+void bind_store(ConfigSchema* s, StoreSetup* st) {
+  auto& o = st->options;
+  s->bind("store.path", &o.path, "Directory of the behavior store (RocksDB): vectors, texts, histories.");
+  s->bind("store.block_cache_bytes", &o.block_cache_bytes,
+          "RocksDB block cache shared by all column families; the main memory cost of the store.");
+  s->bind("store.hot_cache_entries", &o.hot_cache_entries,
+          "Decoded vectors kept in an LRU in front of RocksDB (about 4 bytes per dimension each); 0 = off.");
+  s->bind("store.vector_dtype", &st->vector_dtype, "Dtype new vectors are stored in: bf16 or fp16.");
+  s->bind("store.history_length", &o.history_length, "H: behaviors kept per user history, newest last.");
+  s->bind("store.ttl_days", &o.ttl_days,
+          "Vectors not looked up for this many days are dropped at compaction (re-encoded if they return);\n"
+          "0 keeps them forever.");
+  s->bind("store.bloom_bits_per_key", &o.bloom_bits_per_key, "Bloom filter bits per key; 0 disables the filters.");
+  s->bind("store.sync_writes", &o.sync_writes,
+          "fsync the WAL on every write. Off: the WAL is synced before each checkpoint instead.");
+  s->bind("store.write_buffer_bytes", &o.write_buffer_bytes, "Memtable size per column family before a flush.");
+  s->bind("store.max_background_jobs", &o.max_background_jobs, "RocksDB flush and compaction threads.");
+  s->bind("store.compression", &st->compression, "Block compression: none, lz4 or zstd.");
+}
+
+}  // namespace
 
 DaemonConfig::DaemonConfig() {
   stream.bootstrap_servers = "embedded";  // resolved at start-up
+  store.options.path = "var/store";
+  encoder.llm.model_dir = "data/base-model";
+}
+
+encoder::LlmOptions DaemonConfig::llm_options() const {
+  encoder::LlmOptions o = encoder.llm;
+  o.pooling = encoder::parse_pooling(encoder.pooling).value_or(encoder::Pooling::kMean);
+  return o;
+}
+
+encoder::StoreOptions DaemonConfig::store_options() const {
+  encoder::StoreOptions o = store.options;
+  o.vector_dtype = encoder::parse_vector_dtype(store.vector_dtype).value_or(encoder::VectorDtype::kBf16);
+  o.compression = encoder::parse_block_compression(store.compression).value_or(encoder::BlockCompression::kLz4);
+  return o;
 }
 
 void DaemonConfig::bind(ConfigSchema* s) {
@@ -39,8 +103,14 @@ void DaemonConfig::bind(ConfigSchema* s) {
           "How far ahead of the local clock an event time may be, in ms.");
   s->bind("decode.require_key_match", &stream.decode.require_key_match,
           "Refuse messages whose Kafka key differs from their user (keeps a user in one partition).");
+  bind_encoder(s, &encoder);
+  bind_store(s, &store);
   s->bind("runtime.events_queue_batches", &runtime.events_queue_batches,
           "Capacity, in batches, of the queue after the consumer; when full, partitions are paused.");
+  s->bind("runtime.encoded_queue_batches", &runtime.encoded_queue_batches,
+          "Capacity, in batches, of the queue from the encoder to the trainer.");
+  s->bind("runtime.torch_threads", &runtime.torch_threads,
+          "LibTorch intra-op threads (OpenBLAS already uses every core for each matrix product).");
   s->bind("runtime.progress_interval_s", &runtime.progress_interval_s, "Seconds between progress lines in the log.");
   s->bind("runtime.log_level", &runtime.log_level, "trace, debug, info, warn or error.");
   s->bind("runtime.stop_after_messages", &runtime.stop_after_messages,
@@ -54,8 +124,27 @@ Status DaemonConfig::validate() const {
   if (kafka.embedded_partitions < 1 || kafka.embedded_partitions > 1024)
     return Status::invalid_argument("kafka.embedded_partitions must be in [1, 1024]");
   BAHED_RETURN_IF_ERROR(stream.validate());
+  if (!encoder::parse_pooling(encoder.pooling))
+    return Status::invalid_argument("encoder.pooling must be mean or last_token, got '" + encoder.pooling + "'");
+  BAHED_RETURN_IF_ERROR(llm_options().validate());
+  BAHED_RETURN_IF_ERROR(encoder.shallow.validate());
+  BAHED_RETURN_IF_ERROR(encoder.behaviors.validate());
+  if (!encoder::parse_vector_dtype(store.vector_dtype))
+    return Status::invalid_argument("store.vector_dtype must be bf16 or fp16, got '" + store.vector_dtype + "'");
+  if (!encoder::parse_block_compression(store.compression))
+    return Status::invalid_argument("store.compression must be none, lz4 or zstd, got '" + store.compression + "'");
+  BAHED_RETURN_IF_ERROR(store_options().validate());
+  if (encoder.behaviors.context_length > store.options.history_length)
+    return Status::invalid_argument("encoder.context_length (" + std::to_string(encoder.behaviors.context_length) +
+                                    ") exceeds store.history_length (" +
+                                    std::to_string(store.options.history_length) +
+                                    "): raise store.history_length or lower encoder.context_length");
   if (runtime.events_queue_batches < 1 || runtime.events_queue_batches > 1'000'000)
     return Status::invalid_argument("runtime.events_queue_batches must be in [1, 1000000]");
+  if (runtime.encoded_queue_batches < 1 || runtime.encoded_queue_batches > 1'000'000)
+    return Status::invalid_argument("runtime.encoded_queue_batches must be in [1, 1000000]");
+  if (runtime.torch_threads < 1 || runtime.torch_threads > 1024)
+    return Status::invalid_argument("runtime.torch_threads must be in [1, 1024]");
   if (runtime.progress_interval_s < 1) return Status::invalid_argument("runtime.progress_interval_s must be >= 1");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
   bool level_ok = false;

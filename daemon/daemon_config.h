@@ -7,6 +7,10 @@
 
 #include "common/status.h"
 #include "consumers/event_stream.h"
+#include "encoder/behavior_encoder_options.h"
+#include "encoder/llm/llm_options.h"
+#include "encoder/shallow_encoder_options.h"
+#include "encoder/store/store_options.h"
 
 namespace bahed::daemon {
 
@@ -24,10 +28,35 @@ struct KafkaSetup {
   std::string embedded_address_file;
 };
 
+// The encoder stage: the model, how texts become vectors, what becomes a
+// behavior. Enumerations are held as their YAML spelling and parsed once.
+struct EncoderSetup {
+  encoder::LlmOptions llm;
+  // encoder.pooling: "mean" or "last_token" (LlmOptions::pooling).
+  std::string pooling = "mean";
+  encoder::ShallowEncoderOptions shallow;
+  encoder::BehaviorEncoderOptions behaviors;
+};
+
+struct StoreSetup {
+  encoder::StoreOptions options;
+  // store.vector_dtype: "bf16" or "fp16" (StoreOptions::vector_dtype).
+  std::string vector_dtype = "bf16";
+  // store.compression: "none", "lz4" or "zstd" (StoreOptions::compression).
+  std::string compression = "lz4";
+};
+
 struct RuntimeOptions {
   // Capacity, in batches, of the queue from the consumer to the next stage;
   // when full, Kafka partitions are paused. Default: 64.
   int64_t events_queue_batches = 64;
+  // Capacity, in batches, of the queue from the encoder to the trainer.
+  // Default: 16.
+  int64_t encoded_queue_batches = 16;
+  // LibTorch intra-op threads (process-wide). OpenBLAS spreads each matrix
+  // product over the cores already; more torch threads on top of it were
+  // 8.7x slower on a 2-core machine. Default: 1.
+  int64_t torch_threads = 1;
   // Seconds between progress lines in the log. Default: 5.
   int64_t progress_interval_s = 5;
   // Log level: trace, debug, info, warn, error. Default: "info".
@@ -43,6 +72,8 @@ struct RuntimeOptions {
 struct DaemonConfig {
   KafkaSetup kafka;
   consumers::EventStreamOptions stream;
+  EncoderSetup encoder;
+  StoreSetup store;
   RuntimeOptions runtime;
 
   DaemonConfig();
@@ -50,6 +81,9 @@ struct DaemonConfig {
   void bind(ConfigSchema* schema);
   // Validates every component's options; the message names the key.
   Status validate() const;
+  // The options with enumerations parsed (valid after validate()).
+  encoder::LlmOptions llm_options() const;
+  encoder::StoreOptions store_options() const;
 };
 
 }  // namespace bahed::daemon

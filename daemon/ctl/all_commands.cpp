@@ -10,8 +10,15 @@ std::span<const CtlCommand> all_commands() {
       {"replay", "produce an event log into a Kafka topic (key = user), with progress", run_replay},
       {"bench decode", "benchmark: event decode+validate throughput, single thread", run_bench_decode},
       {"pretrain", "train the demo base model (SentencePiece + small Llama) on Austen, Brown and MovieLens text", run_pretrain},
+      {"encode", "encode a log's behaviors into the store ahead of the daemon (--events), or backfill after a model change", run_encode},
+      {"model init", "write a random Llama model with a byte-level tokenizer (Hugging Face layout), for tests", run_model_init},
       {"bench model", "benchmark: shallow-encode throughput and deep step, GFLOP/s vs the matmul peak", run_bench_model},
+      {"bench encode", "benchmark: encoder stage on real logs: unique ratio, cold/warm rates, lookups, store size", run_bench_encode},
+      {"bench train", "benchmark: the four CTR trainers {token, BAHE} x {sliding, DTI}: time, memory, AUC, ratios", run_bench_train},
       {"bench consume", "benchmark: end-to-end consume throughput from the embedded broker", run_bench_consume},
+      {"store stats", "behavior store (read-only): keys and sizes per family, encoder versions, offsets", run_store_stats},
+      {"store get", "behavior store (read-only): one behavior's vector and text, by key or by text", run_store_get},
+      {"store history", "behavior store (read-only): a user's history, oldest first, with texts", run_store_history},
   };
   return kCommands;
 }

@@ -23,8 +23,15 @@ int run_broker(int argc, char** argv);
 int run_replay(int argc, char** argv);
 int run_bench_decode(int argc, char** argv);
 int run_bench_consume(int argc, char** argv);
+int run_store_stats(int argc, char** argv);  // store_command.cpp
+int run_store_get(int argc, char** argv);
+int run_store_history(int argc, char** argv);
 // In bahed_ctl_model (they run the LLM).
 int run_pretrain(int argc, char** argv);
 int run_bench_model(int argc, char** argv);
+int run_model_init(int argc, char** argv);
+int run_encode(int argc, char** argv);
+int run_bench_encode(int argc, char** argv);
+int run_bench_train(int argc, char** argv);
 
 }  // namespace bahed::ctl

@@ -11,15 +11,18 @@
 #include "encoder/store/rocksdb_config.h"
 #include "encoder/store/store_counters.h"
 #include "encoder/store/store_writer.h"
+#include "encoder/store/text_table.h"
 #include "encoder/store/vector_table.h"
 
 namespace bahed::encoder {
 namespace {
 
-// A property RocksDB cannot compute reads as 0: stats are best effort.
+// A property RocksDB cannot compute reads as 0: stats are best effort. So
+// does a family the store does not have (texts, on a read-only open of a
+// store written before it existed).
 uint64_t int_property(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const std::string& name) {
   uint64_t value = 0;
-  return db.GetIntProperty(cf, name, &value) ? value : 0;
+  return cf != nullptr && db.GetIntProperty(cf, name, &value) ? value : 0;
 }
 
 }  // namespace
@@ -57,6 +60,29 @@ Result<std::unique_ptr<BehaviorStore>> BehaviorStore::open_secondary(const Store
   return open_mode(options, encoder, clock, env, OpenMode::kSecondary, secondary_path);
 }
 
+Result<RecordedEncoders> BehaviorStore::recorded_encoders(const StoreOptions& options, const Clock& clock,
+                                                          rocksdb::Env* env) {
+  BAHED_RETURN_IF_ERROR(options.validate());
+  const RocksDbShared shared = make_rocksdb_shared(options);
+  const RocksDbConfig config = make_rocksdb_config(options, OpenMode::kReadOnly, clock, env, shared);
+  BAHED_ASSIGN_OR_RETURN(std::unique_ptr<RocksDbHandle> db,
+                         RocksDbHandle::open(config, options.path, OpenMode::kReadOnly, ""));
+  EncoderVersionRegistry registry(*db);
+  const auto read = [&registry]() -> Result<RecordedEncoders> {
+    BAHED_RETURN_IF_ERROR(registry.check_schema());
+    RecordedEncoders recorded;
+    BAHED_ASSIGN_OR_RETURN(recorded.last_opened, registry.last_opened());
+    BAHED_ASSIGN_OR_RETURN(recorded.all, registry.list());
+    return recorded;
+  };
+  Result<RecordedEncoders> out = read();
+  const Status closed = db->close();
+  // A read failure is the news; a close failure on top of it would hide it.
+  if (!out.is_ok()) return out.status().with_context("reading encoder versions of behavior store at " + options.path);
+  BAHED_RETURN_IF_ERROR(closed);
+  return out;
+}
+
 Result<std::unique_ptr<BehaviorStore>> BehaviorStore::open_mode(const StoreOptions& options, const EncoderSpec& encoder,
                                                                 const Clock& clock, rocksdb::Env* env, OpenMode mode,
                                                                 const std::string& secondary_path) {
@@ -88,12 +114,30 @@ Result<std::unique_ptr<BehaviorStore>> BehaviorStore::open_mode(const StoreOptio
                                                   options.vector_dtype, options.hot_cache_entries);
   store->histories_ =
       std::make_unique<HistoryTable>(*store->db_, *store->writer_, *store->counters_, options.history_length);
+  store->texts_ = std::make_unique<TextTable>(*store->db_);
   return store;
 }
 
 Status BehaviorStore::close() { return db_ ? db_->close() : Status::ok(); }
 
 Status BehaviorStore::put_vectors(std::span<const VectorRecord> records) { return vectors_->put(records); }
+
+Status BehaviorStore::put_behaviors(std::span<const BehaviorRecord> records) {
+  BAHED_RETURN_IF_ERROR(writer_->check_writable("writing behaviors"));
+  std::vector<VectorRecord> vectors;
+  vectors.reserve(records.size());
+  for (const BehaviorRecord& r : records) vectors.push_back({r.key, r.values});
+  rocksdb::WriteBatch batch;
+  BAHED_ASSIGN_OR_RETURN(const std::vector<std::string> values, vectors_->add_puts(vectors, batch));
+  BAHED_RETURN_IF_ERROR(texts_->add_puts(records, batch));
+  BAHED_RETURN_IF_ERROR(writer_->write(batch, "writing " + std::to_string(records.size()) + " behaviors"));
+  vectors_->on_written(vectors, values);
+  return Status::ok();
+}
+
+Result<std::vector<std::optional<BehaviorText>>> BehaviorStore::multi_get_texts(std::span<const Hash128> behaviors) {
+  return texts_->multi_get(behaviors);
+}
 
 Result<std::vector<VectorLookup>> BehaviorStore::multi_get_vectors(std::span<const BehaviorKey> keys) {
   return vectors_->multi_get(keys);
@@ -122,6 +166,10 @@ Result<std::vector<HistoryEntry>> BehaviorStore::read_history(std::string_view u
 
 Result<std::map<int32_t, int64_t>> BehaviorStore::applied_offsets() { return histories_->applied_offsets(); }
 
+Status BehaviorStore::for_each_history_behavior(const std::function<bool(const Hash128&)>& fn) {
+  return histories_->for_each_behavior(fn);
+}
+
 Status BehaviorStore::sync_wal() { return writer_->sync_wal(); }
 
 Status BehaviorStore::try_catch_up() {
@@ -134,13 +182,22 @@ Status BehaviorStore::try_catch_up() {
 StoreStats BehaviorStore::stats() {
   StoreStats s;
   rocksdb::DB& db = db_->db();
-  s.n_vectors_estimate = int_property(db, db_->cf(ColumnFamily::kVectors), rocksdb::DB::Properties::kEstimateNumKeys);
-  s.n_histories_estimate =
-      int_property(db, db_->cf(ColumnFamily::kHistories), rocksdb::DB::Properties::kEstimateNumKeys);
+  const auto n_keys = [&](ColumnFamily cf) {
+    return int_property(db, db_->cf(cf), rocksdb::DB::Properties::kEstimateNumKeys);
+  };
+  const auto sst_bytes = [&](ColumnFamily cf) {
+    return int_property(db, db_->cf(cf), rocksdb::DB::Properties::kTotalSstFilesSize);
+  };
+  s.n_vectors_estimate = n_keys(ColumnFamily::kVectors);
+  s.n_histories_estimate = n_keys(ColumnFamily::kHistories);
+  s.n_texts_estimate = n_keys(ColumnFamily::kTexts);
+  s.vectors_size_on_disk_bytes = sst_bytes(ColumnFamily::kVectors);
+  s.histories_size_on_disk_bytes = sst_bytes(ColumnFamily::kHistories);
+  s.texts_size_on_disk_bytes = sst_bytes(ColumnFamily::kTexts);
   for (size_t i = 0; i < kNumColumnFamilies; ++i) {
-    rocksdb::ColumnFamilyHandle* cf = db_->cf(static_cast<ColumnFamily>(i));
-    s.size_on_disk_bytes += int_property(db, cf, rocksdb::DB::Properties::kTotalSstFilesSize);
-    s.memtable_bytes += int_property(db, cf, rocksdb::DB::Properties::kCurSizeAllMemTables);
+    s.size_on_disk_bytes += sst_bytes(static_cast<ColumnFamily>(i));
+    s.memtable_bytes +=
+        int_property(db, db_->cf(static_cast<ColumnFamily>(i)), rocksdb::DB::Properties::kCurSizeAllMemTables);
   }
   HotVectorCache& hot = vectors_->hot_cache();
   s.n_hot_cache_entries = hot.size();

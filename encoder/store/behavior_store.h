@@ -1,13 +1,16 @@
 #pragma once
 // BehaviorStore: BAHE's cache of atomic-behavior vectors and user histories,
 // one RocksDB database with a column family per role (vectors, histories,
-// meta). The encoder writes vectors of behaviors it has not seen and appends
-// histories; the trainer and the scorer read them.
+// meta, texts). The encoder writes vectors of behaviors it has not seen, with
+// their texts, and appends histories; the trainer and the scorer read them.
 //
 // Contract:
 //  - A store object serves one encoder version (EncoderSpec). Vectors are
 //    keyed by that version, so a new encoder never reads an old vector;
 //    old versions are reported at open and removed by drop_encoder_version.
+//  - Texts (feature, normalized text) are keyed by the version-independent
+//    behavior hash and have no TTL: histories name behaviors by that hash
+//    only, so after an encoder change the texts are what re-encodes them.
 //  - Every method that touches RocksDB returns Status/Result. The first
 //    failed write makes the store refuse every later write (sticky) until it
 //    is closed and reopened, so nothing is published on top of a partial
@@ -21,8 +24,10 @@
 //    close() may take long.
 //  - The Clock passed at open (and the Env, if any) must outlive the store.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,6 +53,7 @@ class StoreWriter;
 class EncoderVersionRegistry;
 class VectorTable;
 class HistoryTable;
+class TextTable;
 struct StoreCounters;
 struct RocksDbShared;
 
@@ -73,6 +79,13 @@ class BehaviorStore {
                                                                const EncoderSpec& encoder, const Clock& clock,
                                                                rocksdb::Env* env = nullptr);
 
+  // What an existing store records about encoder versions, read through a
+  // short read-only open that needs no EncoderSpec: for tools (bahectl
+  // store) that inspect a store and must pick the spec to open it with.
+  // Fails as open_read_only does (no store there, another schema).
+  static Result<RecordedEncoders> recorded_encoders(const StoreOptions& options, const Clock& clock,
+                                                    rocksdb::Env* env = nullptr);
+
   ~BehaviorStore();  // closes if close() was not called; cannot report
   BehaviorStore(const BehaviorStore&) = delete;
   BehaviorStore& operator=(const BehaviorStore&) = delete;
@@ -87,6 +100,12 @@ class BehaviorStore {
   // Writes vectors (one WriteBatch) of the store's encoder version, each of
   // the encoder's dimension, in options.vector_dtype, last seen today.
   [[nodiscard]] Status put_vectors(std::span<const VectorRecord> records);
+  // put_vectors plus each record's text (see BehaviorRecord), all in one
+  // WriteBatch, so no vector is stored without the text that re-encodes it
+  // under a later encoder version. An existing text is overwritten (with the
+  // same content). InvalidArgument, and nothing is written, if a record's
+  // hash is not hash_behavior(feature, normalized_text).
+  [[nodiscard]] Status put_behaviors(std::span<const BehaviorRecord> records);
   // One answer per key, in order. Keys must be of the store's version. A
   // stored value whose header disagrees with the encoder's dimension is
   // Corruption naming the key. Hits last seen before today are rewritten
@@ -104,6 +123,11 @@ class BehaviorStore {
   // its own; this is for operators and tests.
   [[nodiscard]] Status compact_vectors();
 
+  // ---- texts ----
+  // One answer per behavior hash, in order; nullopt for a behavior whose
+  // text was never written (put_vectors alone writes none).
+  Result<std::vector<std::optional<BehaviorText>>> multi_get_texts(std::span<const Hash128> behaviors);
+
   // ---- histories ----
   // See the contract above; also InvalidArgument for a negative partition
   // or offset (and then nothing is written).
@@ -114,6 +138,13 @@ class BehaviorStore {
   // partition -> next offset to apply (the watermark), for every partition
   // that has ever had an update applied.
   Result<std::map<int32_t, int64_t>> applied_offsets();
+  // For backfills: calls fn with the behavior hash of every history entry
+  // (the newest options.history_length of each user), user by user in key
+  // order, over one snapshot of the store; a behavior appears once per
+  // entry naming it. Returning false from fn stops the scan (and the call
+  // returns OK). Reads every history: long on a big store; it bypasses the
+  // block cache so serving lookups keep their blocks.
+  [[nodiscard]] Status for_each_history_behavior(const std::function<bool(const Hash128&)>& fn);
 
   // ---- durability, followers, stats ----
   // fsyncs the WAL, so everything written survives a machine crash. Call
@@ -142,6 +173,7 @@ class BehaviorStore {
   std::unique_ptr<EncoderVersionRegistry> versions_;
   std::unique_ptr<VectorTable> vectors_;
   std::unique_ptr<HistoryTable> histories_;
+  std::unique_ptr<TextTable> texts_;
 };
 
 }  // namespace bahed::encoder

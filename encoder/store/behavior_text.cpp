@@ -1,8 +1,9 @@
 #include "encoder/store/behavior_text.h"
 
-#include "common/utf8.h"
-
 #include <cstdint>
+
+#include "common/nfc_normalizer.h"
+#include "common/utf8.h"
 
 namespace bahed::encoder {
 namespace {
@@ -60,7 +61,6 @@ bool is_stripped_control(char32_t cp) {
   return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x200B || cp == 0xFEFF;
 }
 
-
 }  // namespace
 
 std::string normalize_behavior_text(std::string_view text) {
@@ -79,7 +79,8 @@ std::string normalize_behavior_text(std::string_view text) {
     pending_space = false;
     utf8_append(cp, out);
   }
-  return out;  // trailing whitespace was pending and is dropped
+  // Trailing whitespace was pending and is dropped. NFC last: see the header.
+  return nfc_normalize(out);
 }
 
 }  // namespace bahed::encoder

@@ -58,27 +58,34 @@ Result<std::vector<EncoderVersionInfo>> EncoderVersionRegistry::list() {
   return out;
 }
 
+Status EncoderVersionRegistry::check_schema() {
+  BAHED_ASSIGN_OR_RETURN(const std::optional<std::string> schema, get_meta(std::string(kSchemaKey)));
+  if (!schema) return Status::ok();
+  if (schema->size() != 4)
+    return Status::corruption("store meta schema record has " + std::to_string(schema->size()) + " bytes");
+  const uint32_t found = get_u32_be(schema->data());
+  if (found != kStoreSchemaVersion) {
+    return Status::invalid_argument("behavior store schema is " + std::to_string(found) + ", this build reads " +
+                                    std::to_string(kStoreSchemaVersion) + "; use a new store.path");
+  }
+  return Status::ok();
+}
+
+Result<std::optional<EncoderVersionInfo>> EncoderVersionRegistry::last_opened() {
+  BAHED_ASSIGN_OR_RETURN(const std::optional<std::string> current, get_meta(std::string(kCurrentEncoderKey)));
+  if (!current) return std::optional<EncoderVersionInfo>();
+  if (current->size() != 12)
+    return Status::corruption("store meta encoder/current record has " + std::to_string(current->size()) + " bytes");
+  return std::optional<EncoderVersionInfo>(
+      EncoderVersionInfo{get_u64_be(current->data()), get_u32_be(current->data() + 8)});
+}
+
 Result<OpenReport> EncoderVersionRegistry::check_open(const EncoderSpec& spec, bool record,
                                                       rocksdb::WriteBatch& batch) {
-  BAHED_ASSIGN_OR_RETURN(const std::optional<std::string> schema, get_meta(std::string(kSchemaKey)));
-  if (schema) {
-    if (schema->size() != 4)
-      return Status::corruption("store meta schema record has " + std::to_string(schema->size()) + " bytes");
-    const uint32_t found = get_u32_be(schema->data());
-    if (found != kStoreSchemaVersion) {
-      return Status::invalid_argument("behavior store schema is " + std::to_string(found) + ", this build reads " +
-                                      std::to_string(kStoreSchemaVersion) + "; use a new store.path");
-    }
-  }
-
+  BAHED_RETURN_IF_ERROR(check_schema());
   OpenReport report;
   report.current = {spec.version, spec.dimension};
-  BAHED_ASSIGN_OR_RETURN(const std::optional<std::string> current, get_meta(std::string(kCurrentEncoderKey)));
-  if (current) {
-    if (current->size() != 12)
-      return Status::corruption("store meta encoder/current record has " + std::to_string(current->size()) + " bytes");
-    report.previous = EncoderVersionInfo{get_u64_be(current->data()), get_u32_be(current->data() + 8)};
-  }
+  BAHED_ASSIGN_OR_RETURN(report.previous, last_opened());
   BAHED_ASSIGN_OR_RETURN(const std::vector<EncoderVersionInfo> versions, list());
   report.current_known = false;
   for (const EncoderVersionInfo& v : versions) {

@@ -31,6 +31,10 @@ class EncoderVersionRegistry {
 
   // Every recorded version, ascending.
   Result<std::vector<EncoderVersionInfo>> list();
+  // The schema check of check_open, alone; OK for a store with no record.
+  [[nodiscard]] Status check_schema();
+  // The version of the last read-write open; nullopt if there was none.
+  Result<std::optional<EncoderVersionInfo>> last_opened();
 
   // Adds to `batch` the removal of every vector of `version` (one range
   // tombstone) and of its record.

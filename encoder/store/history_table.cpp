@@ -169,4 +169,21 @@ Result<std::map<int32_t, int64_t>> HistoryTable::applied_offsets() {
   return out;
 }
 
+Status HistoryTable::for_each_behavior(const std::function<bool(const Hash128&)>& fn) {
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;  // a one-off scan must not evict the hot blocks
+  std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(read_options, db_.cf(ColumnFamily::kHistories)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string key_hex = to_hex(std::string_view(it->key().data(), it->key().size()));
+    BAHED_ASSIGN_OR_RETURN(const std::vector<HistoryEntry> entries,
+                           decode_history(std::string_view(it->value().data(), it->value().size()), key_hex));
+    // As read(): H may have shrunk since this history was written.
+    const size_t skip = entries.size() - std::min(entries.size(), static_cast<size_t>(history_length_));
+    for (size_t i = skip; i < entries.size(); ++i) {
+      if (!fn(entries[i].behavior)) return Status::ok();
+    }
+  }
+  return from_rocksdb(it->status(), "scanning histories");
+}
+
 }  // namespace bahed::encoder

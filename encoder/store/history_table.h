@@ -3,6 +3,7 @@
 // per-partition applied-offset watermarks in `meta` that make re-applying a
 // replayed event a no-op. Both change in one WriteBatch.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <span>
@@ -33,6 +34,11 @@ class HistoryTable {
   Result<std::vector<HistoryEntry>> read(std::string_view user, size_t max_n);
   // partition -> next offset to apply, for every partition ever applied.
   Result<std::map<int32_t, int64_t>> applied_offsets();
+  // Calls fn(entry.behavior) for the last H entries of every history, in
+  // key (user hash) order, oldest first within a user, over one snapshot;
+  // duplicates included. Stops early, returning OK, when fn returns false.
+  // Reads the whole family without filling the block cache.
+  [[nodiscard]] Status for_each_behavior(const std::function<bool(const Hash128&)>& fn);
 
  private:
   Result<std::map<int32_t, int64_t>> read_watermarks(std::span<const HistoryUpdate> updates);

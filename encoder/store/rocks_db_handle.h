@@ -24,7 +24,8 @@ struct RocksDbConfig {
 class RocksDbHandle {
  public:
   // `secondary_path` is used by kSecondary only (its own info log and
-  // metadata directory).
+  // metadata directory). kReadWrite creates missing families; the other
+  // modes cannot, and open a store that lacks an optional family without it.
   static Result<std::unique_ptr<RocksDbHandle>> open(const RocksDbConfig& config, const std::string& path,
                                                      OpenMode mode, const std::string& secondary_path);
   ~RocksDbHandle();
@@ -32,6 +33,8 @@ class RocksDbHandle {
   RocksDbHandle& operator=(const RocksDbHandle&) = delete;
 
   rocksdb::DB& db() { return *db_; }
+  // nullptr only for a family that column_family_may_be_absent() and that a
+  // read-only or secondary open did not find.
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) { return handles_[static_cast<size_t>(family)]; }
   OpenMode mode() const { return mode_; }
 

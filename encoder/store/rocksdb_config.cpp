@@ -42,7 +42,7 @@ rocksdb::BlockBasedTableOptions table_options(const StoreOptions& options, const
   return t;
 }
 
-// Vectors and histories: point-lookup families.
+// Vectors, histories and texts: point-lookup families.
 rocksdb::ColumnFamilyOptions lookup_family(const StoreOptions& options, const RocksDbShared& shared) {
   rocksdb::ColumnFamilyOptions cf;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options(options, shared, /*with_filter=*/true)));
@@ -95,6 +95,10 @@ RocksDbConfig make_rocksdb_config(const StoreOptions& options, OpenMode mode, co
   config.cf_options[static_cast<size_t>(ColumnFamily::kVectors)] = vectors;
   config.cf_options[static_cast<size_t>(ColumnFamily::kHistories)] = lookup_family(options, shared);
   config.cf_options[static_cast<size_t>(ColumnFamily::kMeta)] = meta;
+  // Texts never expire (no compaction filter): they are what re-encodes a
+  // history's behaviors after an encoder change, long after their vectors'
+  // TTL; they are small and compress well.
+  config.cf_options[static_cast<size_t>(ColumnFamily::kTexts)] = lookup_family(options, shared);
   return config;
 }
 

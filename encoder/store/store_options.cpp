@@ -5,8 +5,6 @@
 namespace bahed::encoder {
 namespace {
 
-// Histories are rewritten whole on append; this bounds one value to ~2.4 MB.
-constexpr uint32_t kMaxHistoryLength = 1u << 16;
 constexpr uint64_t kMinBlockCacheBytes = 1ull << 20;
 constexpr uint64_t kMinWriteBufferBytes = 1ull << 20;
 

@@ -19,7 +19,7 @@ enum class VectorDtype : uint8_t {
 std::string_view vector_dtype_name(VectorDtype dtype);
 std::optional<VectorDtype> parse_vector_dtype(std::string_view name);
 
-// Block compression of the vectors and histories column families.
+// Block compression of the vectors, histories and texts column families.
 enum class BlockCompression {
   kNone,  // "none"
   kLz4,   // "lz4": cheap to decompress on every block-cache miss
@@ -27,6 +27,11 @@ enum class BlockCompression {
 };
 std::string_view block_compression_name(BlockCompression compression);
 std::optional<BlockCompression> parse_block_compression(std::string_view name);
+
+// The largest history_length: histories are rewritten whole on append, and
+// this bounds one value to ~2.4 MB. Readers that must see whole histories
+// whatever H the writer used (bahectl store) open with it.
+constexpr uint32_t kMaxHistoryLength = 1u << 16;
 
 struct StoreOptions {
   // Directory of the RocksDB database. Default: "" (required).
@@ -62,7 +67,8 @@ struct StoreOptions {
   uint64_t write_buffer_bytes = 64ull << 20;
   // Background flush and compaction threads. Default: 2.
   uint32_t max_background_jobs = 2;
-  // Block compression. fp16/bf16 vectors compress little; histories more.
+  // Block compression. fp16/bf16 vectors compress little; histories and
+  // texts more.
   // Default: kLz4 ("lz4").
   BlockCompression compression = BlockCompression::kLz4;
 

@@ -10,8 +10,14 @@ struct StoreStats {
   // and deleted keys until compaction.
   uint64_t n_vectors_estimate = 0;
   uint64_t n_histories_estimate = 0;
-  // SST files of all column families (rocksdb.total-sst-files-size).
+  uint64_t n_texts_estimate = 0;
+  // SST files of all column families (rocksdb.total-sst-files-size), and
+  // of the three big ones (the rest is meta: a few keys).
   uint64_t size_on_disk_bytes = 0;
+  uint64_t vectors_size_on_disk_bytes = 0;
+  uint64_t histories_size_on_disk_bytes = 0;
+  uint64_t texts_size_on_disk_bytes = 0;
+  // Memtables of all column families (not yet flushed to SST files).
   uint64_t memtable_bytes = 0;
 
   // The in-memory LRU of decoded vectors.

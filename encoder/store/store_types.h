@@ -4,10 +4,13 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
 #include "encoder/store/behavior_key.h"
+#include "encoder/store/store_options.h"
 
 namespace bahed::encoder {
 
@@ -26,6 +29,16 @@ struct EncoderVersionInfo {
   uint64_t version = 0;
   uint32_t dimension = 0;
   bool operator==(const EncoderVersionInfo&) const = default;
+};
+
+// What `meta` records about encoder versions, read without opening the store
+// for one (BehaviorStore::recorded_encoders).
+struct RecordedEncoders {
+  // The version of the last read-write open ("encoder/current"); nullopt if
+  // the store was never opened read-write.
+  std::optional<EncoderVersionInfo> last_opened;
+  // Every recorded version, ascending by version (not by age).
+  std::vector<EncoderVersionInfo> all;
 };
 
 // What open() found in `meta`.
@@ -51,12 +64,34 @@ struct VectorRecord {
   std::span<const float> values;
 };
 
+// One behavior to write with put_behaviors: its vector and its text. The
+// strings and values are borrowed for the call.
+struct BehaviorRecord {
+  // Of the store's encoder version; key.behavior must equal
+  // hash_behavior(feature, normalized_text).
+  BehaviorKey key;
+  std::string_view feature;
+  // normalize_behavior_text's output: the string the vector encodes.
+  std::string_view normalized_text;
+  // The store's dimension.
+  std::span<const float> values;
+};
+
+// A behavior's text as multi_get_texts returns it.
+struct BehaviorText {
+  std::string feature;
+  std::string text;  // normalized
+  bool operator==(const BehaviorText&) const = default;
+};
+
 // The answer for one key of multi_get_vectors.
 struct VectorLookup {
   bool found = false;
   // The stored values (already rounded to the stored dtype); empty if not
   // found.
   std::vector<float> values;
+  // The dtype the vector is stored in; meaningful only if found.
+  VectorDtype dtype = VectorDtype::kBf16;
 };
 
 }  // namespace bahed::encoder

@@ -34,21 +34,34 @@ Status VectorTable::check_key(const BehaviorKey& key) const {
 
 Status VectorTable::put(std::span<const VectorRecord> records) {
   BAHED_RETURN_IF_ERROR(writer_.check_writable("writing vectors"));
-  const uint32_t day = today();
   rocksdb::WriteBatch batch;
-  std::vector<std::string> values;
-  values.reserve(records.size());
+  BAHED_ASSIGN_OR_RETURN(const std::vector<std::string> values, add_puts(records, batch));
+  BAHED_RETURN_IF_ERROR(writer_.write(batch, "writing " + std::to_string(records.size()) + " vectors"));
+  on_written(records, values);
+  return Status::ok();
+}
+
+Result<std::vector<std::string>> VectorTable::add_puts(std::span<const VectorRecord> records,
+                                                       rocksdb::WriteBatch& batch) {
   for (const VectorRecord& r : records) {
     BAHED_RETURN_IF_ERROR(check_key(r.key));
     if (r.values.size() != spec_.dimension) {
       return Status::invalid_argument("vector " + r.key.hex() + " has " + std::to_string(r.values.size()) +
                                       " values, the encoder's dimension is " + std::to_string(spec_.dimension));
     }
+  }
+  const uint32_t day = today();
+  std::vector<std::string> values;
+  values.reserve(records.size());
+  for (const VectorRecord& r : records) {
     values.push_back(encode_vector(r.values, write_dtype_, day));
     BAHED_RETURN_IF_ERROR(
         from_rocksdb(batch.Put(db_.cf(ColumnFamily::kVectors), r.key.encode(), values.back()), "batching a vector"));
   }
-  BAHED_RETURN_IF_ERROR(writer_.write(batch, "writing " + std::to_string(records.size()) + " vectors"));
+  return values;
+}
+
+void VectorTable::on_written(std::span<const VectorRecord> records, const std::vector<std::string>& values) {
   counters_.n_vectors_written.fetch_add(records.size(), std::memory_order_relaxed);
   // Cache what a read from RocksDB would return (rounded to the dtype), so
   // a hit and a miss give identical values.
@@ -56,7 +69,6 @@ Status VectorTable::put(std::span<const VectorRecord> records) {
     Result<DecodedVector> decoded = decode_vector(values[i], spec_.dimension, records[i].key.hex());
     if (decoded.is_ok()) hot_cache_.put(records[i].key, std::move(decoded).value());
   }
-  return Status::ok();
 }
 
 Result<std::vector<VectorLookup>> VectorTable::multi_get(std::span<const BehaviorKey> keys) {
@@ -73,6 +85,7 @@ Result<std::vector<VectorLookup>> VectorTable::multi_get(std::span<const Behavio
     }
     out[i].found = true;
     out[i].values = std::move(hit->values);
+    out[i].dtype = hit->dtype;
     if (hit->last_seen_day < day) stale.push_back({i, hit->dtype});
   }
   if (!missed.empty()) BAHED_RETURN_IF_ERROR(read_missed(keys, missed, day, out, stale));
@@ -110,6 +123,7 @@ Status VectorTable::read_missed(std::span<const BehaviorKey> keys, const std::ve
     counters_.n_vector_lookups_found.fetch_add(1, std::memory_order_relaxed);
     out[i].found = true;
     out[i].values = decoded.values;
+    out[i].dtype = decoded.dtype;
     if (decoded.last_seen_day < day) stale.push_back({i, decoded.dtype});
     hot_cache_.put(keys[i], std::move(decoded));
   }

@@ -2,8 +2,11 @@
 // VectorTable: behavior vectors of one encoder version in the `vectors`
 // family, behind the hot LRU. Thread-safe: reads run concurrently; writes go
 // through StoreWriter, which RocksDB serializes.
+#include <rocksdb/write_batch.h>
+
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "common/clock.h"
@@ -25,6 +28,13 @@ class VectorTable {
 
   // One WriteBatch; the vectors enter the hot cache once written.
   [[nodiscard]] Status put(std::span<const VectorRecord> records);
+  // put() in two halves, for a caller that writes the vectors in a batch of
+  // its own (put_behaviors): add_puts checks the records and adds one Put
+  // per vector to `batch`, returning the encoded values (nothing is added
+  // if a record is refused); after the batch is written, on_written counts
+  // and caches the vectors.
+  Result<std::vector<std::string>> add_puts(std::span<const VectorRecord> records, rocksdb::WriteBatch& batch);
+  void on_written(std::span<const VectorRecord> records, const std::vector<std::string>& values);
   // Hot cache first, then one RocksDB MultiGet for the rest. A hit whose
   // last-seen day is before today is rewritten with today (one batch per
   // call; skipped on read-only stores and once writes have failed).

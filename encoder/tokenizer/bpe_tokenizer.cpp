@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <queue>
 
-#include "encoder/tokenizer/byte_level.h"
-#include "encoder/tokenizer/nfc_normalizer.h"
+#include "common/nfc_normalizer.h"
 #include "common/utf8.h"
+#include "encoder/tokenizer/byte_level.h"
 
 namespace bahed::encoder {
 namespace {

@@ -5,10 +5,14 @@
 # bahed must keep running and exit 0 on SIGTERM.
 set -euo pipefail
 BAHED=${1:?path to bahed}
+BAHECTL=${2:?path to bahectl}
 work=$(mktemp -d)
+pid=
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
-"$BAHED" --set kafka.embedded_address_file="$work/addr" --set runtime.progress_interval_s=1 >"$work/log" 2>&1 &
+"$BAHECTL" model init --out "$work/model" >/dev/null
+"$BAHED" --set kafka.embedded_address_file="$work/addr" --set runtime.progress_interval_s=1 \
+  --set encoder.model_dir="$work/model" --set store.path="$work/store" >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do [ -s "$work/addr" ] && break; kill -0 $pid; sleep 0.1; done
 addr=$(cat "$work/addr")

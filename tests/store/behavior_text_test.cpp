@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "encoder/store/behavior_key.h"
+
 namespace bahed::encoder {
 namespace {
 
@@ -45,8 +47,26 @@ TEST(NormalizeBehaviorText, ReplacesInvalidUtf8WithReplacementCharacter) {
   EXPECT_EQ(normalize_behavior_text("tail\xe2\x82"), "tail\uFFFD\uFFFD");    // truncated
 }
 
+TEST(NormalizeBehaviorText, ComposesDecomposedAccentsToNfc) {
+  const std::string decomposed = "Ame\xCC\x81lie (2001)";  // e + U+0301 COMBINING ACUTE ACCENT
+  const std::string precomposed = "Am\u00E9lie (2001)";    // U+00E9
+  ASSERT_NE(decomposed, precomposed);
+  EXPECT_EQ(normalize_behavior_text(decomposed), precomposed);
+  EXPECT_EQ(normalize_behavior_text(precomposed), precomposed);
+  // A removed control between base and mark does not keep them apart.
+  EXPECT_EQ(normalize_behavior_text("Ame\u200B\xCC\x81lie (2001)"), precomposed);
+}
+
+TEST(NormalizeBehaviorText, GivesDecomposedAndPrecomposedTextTheSameKey) {
+  const std::string decomposed = "e\xCC\x81";
+  const std::string precomposed = "\u00E9";
+  EXPECT_EQ(normalize_behavior_text(decomposed), normalize_behavior_text(precomposed));
+  EXPECT_EQ(make_behavior_key(7, "default", decomposed), make_behavior_key(7, "default", precomposed));
+  EXPECT_EQ(make_behavior_key(7, "default", " caf" + decomposed + "  "), make_behavior_key(7, "default", "caf\u00E9"));
+}
+
 TEST(NormalizeBehaviorText, IsIdempotent) {
-  for (const char* s : {"  a  b ", "x\xff\x01 y\u3000z", "\u00A0\u00A0", "plain"}) {
+  for (const char* s : {"  a  b ", "x\xff\x01 y\u3000z", "\u00A0\u00A0", "plain", "a\xCC\x82\xCC\xA3 \xCC\x81"}) {
     const std::string once = normalize_behavior_text(s);
     EXPECT_EQ(normalize_behavior_text(once), once) << s;
   }

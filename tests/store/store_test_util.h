@@ -147,6 +147,30 @@ inline Status put_test_vectors(BehaviorStore& store, const std::vector<BehaviorK
   return store.put_vectors(records);
 }
 
+// A behavior as the encoder sees it before normalization.
+struct TestBehavior {
+  std::string feature;
+  std::string text;  // raw; put_test_behaviors normalizes it
+};
+
+// Writes each behavior with put_behaviors (vector test_vector(dimension,
+// seed + i), normalized text); returns their keys, or the failure.
+inline Result<std::vector<BehaviorKey>> put_test_behaviors(BehaviorStore& store,
+                                                           const std::vector<TestBehavior>& behaviors, int seed = 0) {
+  std::vector<std::string> texts;
+  std::vector<std::vector<float>> values;
+  std::vector<BehaviorKey> keys;
+  for (size_t i = 0; i < behaviors.size(); ++i) {
+    texts.push_back(normalize_behavior_text(behaviors[i].text));
+    values.push_back(test_vector(store.encoder().dimension, seed + static_cast<int>(i)));
+    keys.push_back({store.encoder().version, hash_behavior(behaviors[i].feature, texts.back())});
+  }
+  std::vector<BehaviorRecord> records;
+  for (size_t i = 0; i < behaviors.size(); ++i) records.push_back({keys[i], behaviors[i].feature, texts[i], values[i]});
+  BAHED_RETURN_IF_ERROR(store.put_behaviors(records));
+  return keys;
+}
+
 inline HistoryUpdate update(const std::string& user, int32_t partition, int64_t offset, const std::string& text = "") {
   const std::string behavior = text.empty() ? "behavior at " + std::to_string(offset) : text;
   return HistoryUpdate{user, {hash_behavior("default", behavior), 1'700'000'000'000 + offset, partition, offset}};

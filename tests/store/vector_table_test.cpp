@@ -100,6 +100,7 @@ TEST(VectorTable, StoresInTheConfiguredDtype) {
     Result<std::vector<VectorLookup>> got = store->multi_get_vectors({&key, 1});
     ASSERT_TRUE(got.is_ok());
     EXPECT_EQ((*got)[0].values[0], dtype == VectorDtype::kFp16 ? 1.0f + 0x1p-9f : 1.0f);
+    EXPECT_EQ((*got)[0].dtype, dtype);
     EXPECT_TRUE(store->close().is_ok());
   }
 }

@@ -1,4 +1,4 @@
-#include "encoder/tokenizer/nfc_normalizer.h"
+#include "common/nfc_normalizer.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -6,7 +6,7 @@
 
 #include "common/utf8.h"
 
-namespace bahed::encoder {
+namespace bahed {
 namespace {
 
 struct CombiningClassRange {
@@ -25,7 +25,7 @@ struct Composition {
   uint32_t composite;
 };
 
-#include "encoder/tokenizer/nfc_tables.inc"
+#include "common/nfc_tables.inc"
 
 // Hangul syllables compose and decompose arithmetically (Unicode ch. 3.12).
 constexpr uint32_t kSBase = 0xAC00, kLBase = 0x1100, kVBase = 0x1161, kTBase = 0x11A7;
@@ -158,4 +158,4 @@ std::string nfc_normalize(std::string_view text) {
   return out;
 }
 
-}  // namespace bahed::encoder
+}  // namespace bahed

@@ -183,6 +183,7 @@ int run_bench_encode(int argc, char** argv) {
   std::vector<std::string> logs = {"data/movielens/events.jsonl", "data/synth/events.jsonl"};
   std::string work = "var/bench-encode";
   size_t batch_events = 2000;
+  encoder::ShallowEncoderOptions shallow;
   bool json = false;
   po::options_description flags(
       "bahectl bench encode: BAHE's encoder stage on real logs: unique-behavior ratio, cold encode rate\n"
@@ -194,6 +195,8 @@ int run_bench_encode(int argc, char** argv) {
       "events", po::value(&logs)->multitoken()->default_value(logs, "movielens and synth logs"), "event logs")(
       "work", po::value(&work)->default_value(work), "scratch directory for the stores")(
       "batch-events", po::value(&batch_events)->default_value(batch_events), "events per encoder batch")(
+      "batch-tokens", po::value(&shallow.batch_tokens)->default_value(shallow.batch_tokens),
+      "rows x padded length per shallow forward batch (encoder.batch_tokens)")(
       "json", po::bool_switch(&json), "print one JSON object instead of the table");
   po::variables_map vm;
   if (auto exit_code = parse_command_line(argc, argv, flags, &vm)) return *exit_code;
@@ -202,7 +205,7 @@ int run_bench_encode(int argc, char** argv) {
   encoder::LlmOptions llm;
   llm.model_dir = model_dir;
   llm.n_layers_shallow = n_layers_shallow;
-  auto text_encoder = encoder::ShallowTextEncoder::load(llm, {});
+  auto text_encoder = encoder::ShallowTextEncoder::load(llm, shallow);
   if (!text_encoder.is_ok()) {
     std::cerr << argv[0] << ": " << text_encoder.status().to_string()
               << " (create a model with bahectl pretrain or bahectl model init)\n";
@@ -213,7 +216,8 @@ int run_bench_encode(int argc, char** argv) {
   const auto& config = (*text_encoder)->model()->config();
   report.context("model", model_dir + " (d=" + std::to_string(config.hidden_size) + ", " +
                               std::to_string(n_layers_shallow) + " shallow layers)");
-  report.context("batch", std::to_string(batch_events) + " events");
+  report.context("batch", std::to_string(batch_events) + " events, " + std::to_string(shallow.batch_tokens) +
+                              " tokens per forward batch");
   std::vector<std::pair<std::string, LogFigures>> results;
   for (const auto& log : logs) {
     auto f = bench_log(log, **text_encoder, work, batch_events);

@@ -20,7 +20,7 @@ using simdjson::dom::object;
 
 Status corrupt(std::string msg) { return Status::corruption("manifest: " + std::move(msg)); }
 
-std::string quoted(std::string_view s) {
+std::string in_quotes(std::string_view s) {
   std::string out(1, '\'');
   out.append(s).push_back('\'');
   return out;
@@ -42,21 +42,21 @@ std::optional<int32_t> parse_partition(std::string_view s) {
 }
 
 Status read_int(element el, std::string_view key, int64_t min, int64_t& out) {
-  if (el.get_int64().get(out) != simdjson::SUCCESS) return corrupt(quoted(key) + " is not a 64-bit integer");
-  if (out < min) return corrupt(quoted(key) + " is " + std::to_string(out) + ", below " + std::to_string(min));
+  if (el.get_int64().get(out) != simdjson::SUCCESS) return corrupt(in_quotes(key) + " is not a 64-bit integer");
+  if (out < min) return corrupt(in_quotes(key) + " is " + std::to_string(out) + ", below " + std::to_string(min));
   return Status::ok();
 }
 
 Status read_string(element el, std::string_view key, size_t max_bytes, std::string& out) {
   std::string_view s;
-  if (el.get_string().get(s) != simdjson::SUCCESS) return corrupt(quoted(key) + " is not a string");
-  if (s.size() > max_bytes) return corrupt(quoted(key) + " is longer than " + std::to_string(max_bytes) + " bytes");
+  if (el.get_string().get(s) != simdjson::SUCCESS) return corrupt(in_quotes(key) + " is not a string");
+  if (s.size() > max_bytes) return corrupt(in_quotes(key) + " is longer than " + std::to_string(max_bytes) + " bytes");
   out.assign(s);
   return Status::ok();
 }
 
 Status get_object(element el, std::string_view key, object& out) {
-  if (el.get_object().get(out) != simdjson::SUCCESS) return corrupt(quoted(key) + " is not an object");
+  if (el.get_object().get(out) != simdjson::SUCCESS) return corrupt(in_quotes(key) + " is not an object");
   return Status::ok();
 }
 
@@ -65,7 +65,7 @@ Status read_offsets(element el, std::map<int32_t, int64_t>& out) {
   BAHED_RETURN_IF_ERROR(get_object(el, "offsets", obj));
   for (auto [key, value] : obj) {
     const auto partition = parse_partition(key);
-    if (!partition) return corrupt("offsets key " + quoted(key) + " is not a partition number");
+    if (!partition) return corrupt("offsets key " + in_quotes(key) + " is not a partition number");
     int64_t offset = 0;
     BAHED_RETURN_IF_ERROR(read_int(value, "offsets." + std::string(key), 0, offset));
     if (!out.emplace(*partition, offset).second) return corrupt("offsets holds partition " + std::string(key) + " twice");
@@ -82,7 +82,7 @@ Status read_metrics(element el, std::map<std::string, double>& out) {
     if (!value.is_null() && value.get_double().get(v) != simdjson::SUCCESS) {
       return corrupt("metrics." + std::string(key) + " is not a number or null");
     }
-    if (!out.emplace(std::string(key), v).second) return corrupt("metrics holds " + quoted(key) + " twice");
+    if (!out.emplace(std::string(key), v).second) return corrupt("metrics holds " + in_quotes(key) + " twice");
   }
   return Status::ok();
 }
@@ -95,7 +95,7 @@ Status read_file_entry(element el, ManifestFile& file) {
     if (key == "name" && !has_name) {
       has_name = true;
       BAHED_RETURN_IF_ERROR(read_string(value, "files[].name", 255, file.name));
-      if (!is_valid_checkpoint_file_name(file.name)) return corrupt("file name " + quoted(file.name) + " is not allowed");
+      if (!is_valid_checkpoint_file_name(file.name)) return corrupt("file name " + in_quotes(file.name) + " is not allowed");
     } else if (key == "size" && !has_size) {
       has_size = true;
       int64_t size = 0;
@@ -105,11 +105,11 @@ Status read_file_entry(element el, ManifestFile& file) {
       has_sha256 = true;
       BAHED_RETURN_IF_ERROR(read_string(value, "files[].sha256", 64, file.sha256));
     } else {
-      return corrupt("files[] entry has an unknown or repeated key " + quoted(key));
+      return corrupt("files[] entry has an unknown or repeated key " + in_quotes(key));
     }
   }
   if (!has_name || !has_size || !has_sha256) return corrupt("files[] entry needs name, size and sha256");
-  if (!is_sha256_hex(file.sha256)) return corrupt("sha256 of " + quoted(file.name) + " is not 64 lowercase hex digits");
+  if (!is_sha256_hex(file.sha256)) return corrupt("sha256 of " + in_quotes(file.name) + " is not 64 lowercase hex digits");
   return Status::ok();
 }
 
@@ -120,7 +120,7 @@ Status read_files(element el, std::vector<ManifestFile>& out) {
   for (element item : arr) {
     ManifestFile file;
     BAHED_RETURN_IF_ERROR(read_file_entry(item, file));
-    if (!names.insert(file.name).second) return corrupt("file " + quoted(file.name) + " is listed twice");
+    if (!names.insert(file.name).second) return corrupt("file " + in_quotes(file.name) + " is listed twice");
     out.push_back(std::move(file));
   }
   if (out.empty()) return corrupt("'files' is empty");
@@ -131,7 +131,7 @@ Status read_created_at(element el, int64_t& out) {
   std::string text;
   BAHED_RETURN_IF_ERROR(read_string(el, "created_at", 32, text));
   const auto ms = parse_utc_ms(text);
-  if (!ms) return corrupt("'created_at' " + quoted(text) + " is not YYYY-MM-DDTHH:MM:SS.mmmZ");
+  if (!ms) return corrupt("'created_at' " + in_quotes(text) + " is not YYYY-MM-DDTHH:MM:SS.mmmZ");
   out = *ms;
   return Status::ok();
 }
@@ -170,7 +170,7 @@ Status read_key(std::string_view key, element value, Manifest& m) {
   }
   if (key == "metrics") return read_metrics(value, f.metrics);
   if (key == "files") return read_files(value, m.files);
-  return corrupt("unknown key " + quoted(key));
+  return corrupt("unknown key " + in_quotes(key));
 }
 
 constexpr std::string_view kRequiredKeys[] = {
@@ -236,11 +236,11 @@ Result<Manifest> parse_manifest(std::string_view json) {
   Manifest manifest;
   std::set<std::string_view> seen;
   for (auto [key, value] : obj) {
-    if (!seen.insert(key).second) return corrupt("key " + quoted(key) + " appears twice");
+    if (!seen.insert(key).second) return corrupt("key " + in_quotes(key) + " appears twice");
     BAHED_RETURN_IF_ERROR(read_key(key, value, manifest));
   }
   for (std::string_view key : kRequiredKeys) {
-    if (!seen.contains(key)) return corrupt("missing key " + quoted(key));
+    if (!seen.contains(key)) return corrupt("missing key " + in_quotes(key));
   }
   if (manifest.parent && *manifest.parent >= manifest.version) {
     return corrupt("parent " + std::to_string(*manifest.parent) + " is not older than version " +

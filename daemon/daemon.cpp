@@ -20,7 +20,7 @@ Status Daemon::open_encoder() {
   const auto llm = config_.llm_options();
   logger_->info("model_loading dir={} n_layers_shallow={} pooling={} dtype={} device={}", llm.model_dir,
                 llm.n_layers_shallow, config_.encoder.pooling, llm.dtype, llm.device);
-  auto text_encoder = encoder::load_shallow_text_encoder(llm, config_.encoder.shallow);
+  auto text_encoder = encoder::ShallowTextEncoder::load(llm, config_.encoder.shallow);
   if (!text_encoder.is_ok()) return text_encoder.status().with_context("encoder.model_dir " + llm.model_dir);
   text_encoder_ = std::move(text_encoder).value();
   const encoder::EncoderSpec spec{text_encoder_->fingerprint(), text_encoder_->dimension()};
@@ -64,7 +64,9 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonConfig& config, const 
   BAHED_ASSIGN_OR_RETURN(d->stream_,
                          consumers::EventStream::create(stream_options, &d->events_, clock, make_logger("consumer")));
   d->encoder_thread_ = std::jthread([raw = d.get()](std::stop_token stop) { raw->run_encoder(stop); });
-  d->drain_ = std::jthread([raw = d.get()](std::stop_token stop) { raw->drain_encoded(stop); });
+  auto trainer = std::make_unique<trainer::Trainer>(d->text_encoder_->model(), config.trainer_options(), clock);
+  d->training_ = std::make_unique<TrainingLoop>(std::move(trainer), d->encoded_, clock, make_logger("trainer"),
+                                                [raw = d.get()](const Status& s) { raw->fail(s); });
   BAHED_RETURN_IF_ERROR(d->stream_->start());
   d->started_ms_ = d->last_progress_ms_ = d->last_activity_ms_ = clock.steady_ms();
   return d;
@@ -108,18 +110,6 @@ void Daemon::run_encoder(std::stop_token stop) {
   encoded_.close();
 }
 
-void Daemon::drain_encoded(std::stop_token stop) {
-  pthread_setname_np(pthread_self(), "bahed-drain");
-  while (true) {
-    auto batch = encoded_.pop_for(std::chrono::milliseconds(100));
-    if (batch) {
-      targets_drained_.fetch_add(batch->targets.size(), std::memory_order_relaxed);
-      continue;
-    }
-    if (encoded_.closed() || stop.stop_requested()) break;
-  }
-}
-
 bool Daemon::should_stop() {
   if (!stream_->health().is_ok() || !stage_health().is_ok()) return true;
   const auto& m = stream_->metrics();
@@ -145,24 +135,26 @@ void Daemon::log_progress() {
   const double seconds = std::max<int64_t>(1, now - last_progress_ms_) / 1000.0;
   const double rate = (consumed - last_progress_consumed_) / seconds;
   const auto& em = encoder_->metrics();
-  const uint64_t targets = em.targets.load();
-  const double target_rate = (targets - last_progress_targets_) / seconds;
+  const auto& tm = training_->metrics();
+  const uint64_t trained = tm.targets_trained.load();
+  const double trained_rate = (trained - last_progress_trained_) / seconds;
   last_progress_ms_ = now;
   last_progress_consumed_ = consumed;
-  last_progress_targets_ = targets;
+  last_progress_trained_ = trained;
   logger_->info(
-      "progress consumed={} impressions={} behaviors={} rejected={} dead_lettered={} events_per_s={:.0f} lag={} "
-      "partitions={} encoded_targets={} targets_per_s={:.0f} cache_hits={} encoded={} queues={}/{},{}/{}",
-      consumed, m.impressions_accepted.load(), m.behaviors_accepted.load(), m.total_rejected(),
-      m.dead_letter_produced.load(), rate, m.total_lag(), m.partitions_assigned.load(), targets, target_rate,
-      em.lookup_hits.load(), em.lookup_misses.load(), events_.size(), events_.capacity(), encoded_.size(),
-      encoded_.capacity());
+      "progress consumed={} rejected={} events_per_s={:.0f} lag={} partitions={} encoded={} cache_hits={} "
+      "targets={} trained={} targets_per_s={:.0f} pending={} steps={} loss={:.4f} auc={:.4f} logloss={:.4f} "
+      "trainer_busy={:.0f}% queues={}/{},{}/{}",
+      consumed, m.total_rejected(), rate, m.total_lag(), m.partitions_assigned.load(), em.lookup_misses.load(),
+      em.lookup_hits.load(), em.targets.load(), trained, trained_rate, tm.pending_targets.load(), tm.steps.load(),
+      tm.last_loss.load(), tm.progressive_auc.load(), tm.progressive_logloss.load(), 100 * training_->busy_fraction(),
+      events_.size(), events_.capacity(), encoded_.size(), encoded_.capacity());
 }
 
 Status Daemon::stop() {
   if (stopped_) return Status::ok();
   stopped_ = true;
-  if (!stream_ || !encoder_) {  // start() failed part way: release what exists
+  if (!stream_ || !encoder_ || !training_) {  // start() failed part way: release what exists
     events_.close();
     encoded_.close();
     if (store_) store_->close().ignore();  // start() already reports the error that got us here
@@ -176,7 +168,7 @@ Status Daemon::stop() {
   events_.close();
   if (encoder_thread_.joinable()) encoder_thread_.join();
   encoded_.close();
-  if (drain_.joinable()) drain_.join();
+  if (training_) training_->join();  // trains every pending target
   if (result.is_ok()) result = stage_health();
   if (store_) {
     const Status closed = store_->close();
@@ -189,6 +181,11 @@ Status Daemon::stop() {
                 em.events.load(), em.targets.load(), em.behaviors.load(), em.behaviors_unique_in_batch.load(),
                 em.lookup_hits.load(), em.lookup_misses.load(), em.reencoded_from_text.load(), tc.truncated.load(),
                 em.encode_ns.load() / 1e9, em.lookup_ns.load() / 1e9, em.write_ns.load() / 1e9);
+  const auto& tm = training_->metrics();
+  logger_->info("trainer_summary steps={} targets_trained={} progressive_auc={:.4f} progressive_logloss={:.4f} "
+                "last_loss={:.4f} busy={:.0f}%",
+                tm.steps.load(), tm.targets_trained.load(), tm.progressive_auc.load(), tm.progressive_logloss.load(),
+                tm.last_loss.load(), 100 * training_->busy_fraction());
   const auto& m = stream_->metrics();
   std::string reasons;
   for (size_t i = 0; i < consumers::kNumRejectReasons; ++i) {

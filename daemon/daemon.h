@@ -18,7 +18,8 @@
 #include "daemon/daemon_config.h"
 #include "encoder/behavior_encoder.h"
 #include "encoder/store/behavior_store.h"
-#include "encoder/text_encoder.h"
+#include "encoder/shallow_text_encoder.h"
+#include "daemon/training_loop.h"
 
 namespace bahed::daemon {
 
@@ -45,7 +46,6 @@ class Daemon {
   Daemon(const DaemonConfig& config, const Clock& clock);
   Status open_encoder();
   void run_encoder(std::stop_token stop);
-  void drain_encoded(std::stop_token stop);
   // First error of a stage thread; it stops the daemon.
   void fail(const Status& status);
   Status stage_health() const;
@@ -57,15 +57,12 @@ class Daemon {
   std::unique_ptr<consumers::EmbeddedBroker> broker_;
   BoundedQueue<EventBatch> events_;
   BoundedQueue<EncodedBatch> encoded_;
-  std::unique_ptr<encoder::TextEncoder> text_encoder_;
+  std::unique_ptr<encoder::ShallowTextEncoder> text_encoder_;
   std::unique_ptr<encoder::BehaviorStore> store_;
   std::unique_ptr<encoder::BehaviorEncoder> encoder_;
   std::unique_ptr<consumers::EventStream> stream_;
   std::jthread encoder_thread_;
-  // Until the trainer stage exists (issue 5), encoded batches are counted
-  // and dropped here so back-pressure reaches the consumer.
-  std::jthread drain_;
-  std::atomic<uint64_t> targets_drained_{0};
+  std::unique_ptr<TrainingLoop> training_;
   mutable std::mutex failure_mu_;
   Status failure_;  // guarded by failure_mu_
 
@@ -73,6 +70,7 @@ class Daemon {
   int64_t last_progress_ms_ = 0;
   uint64_t last_progress_consumed_ = 0;
   uint64_t last_progress_targets_ = 0;
+  uint64_t last_progress_trained_ = 0;
   uint64_t last_seen_consumed_ = 0;
   int64_t last_activity_ms_ = 0;
   bool stopped_ = false;

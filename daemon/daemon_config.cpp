@@ -51,7 +51,44 @@ void bind_store(ConfigSchema* s, StoreSetup* st) {
   s->bind("store.compression", &st->compression, "Block compression: none, lz4 or zstd.");
 }
 
+void bind_trainer(ConfigSchema* s, TrainerSetup* t) {
+  auto& o = t->options;
+  s->bind("trainer.n_targets_per_row", &o.n_targets_per_row,
+          "k: targets packed into one DTI row (each with its own window of encoder.context_length\n"
+          "behaviors and its own SUM readout); 1 gives sliding-window rows.");
+  s->bind("trainer.n_targets_per_step", &o.n_targets_per_step, "Targets per optimizer step (whole rows).");
+  s->bind("trainer.max_wait_ms", &o.max_wait_ms,
+          "A user's pending targets leave as a shorter row once the oldest waited this long.");
+  s->bind("trainer.position_scheme", &t->position_scheme,
+          "Distances in the trained layers: alibi (DTI's fix for positional bias) or rotary (virtual positions).");
+  s->bind("trainer.forgetting", &o.model.forgetting,
+          "DTI's forgetting: attention penalty per behavior of distance between behaviors; 0 = off.");
+  s->bind("trainer.n_head_hidden", &o.model.n_head_hidden, "Hidden width of the MLP head over [SUM, item, SUM*item].");
+  s->bind("trainer.lr", &o.lr, "AdamW peak learning rate.");
+  s->bind("trainer.weight_decay", &o.weight_decay, "AdamW decoupled weight decay (matrices only).");
+  s->bind("trainer.warmup_steps", &o.warmup_steps, "Steps of linear warm-up.");
+  s->bind("trainer.lr_schedule", &t->lr_schedule, "After warm-up: constant (online) or cosine.");
+  s->bind("trainer.decay_steps", &o.decay_steps, "cosine only: steps from lr to min_lr_ratio * lr.");
+  s->bind("trainer.min_lr_ratio", &o.min_lr_ratio, "cosine only: the floor as a fraction of lr.");
+  s->bind("trainer.max_grad_norm", &o.max_grad_norm, "Gradient clipping to this global L2 norm; 0 = off.");
+  s->bind("trainer.seed", &o.seed, "Seed of the SUM vector and head initialization.");
+  s->bind("trainer.auc_window", &o.auc_window,
+          "Progressive validation: AUC and logloss over the last this many targets, each scored before training on it.");
+  s->bind("trainer.batch.max_padded_slots", &o.batch.max_padded_slots,
+          "Upper bound on rows x padded length of one forward/backward pass (activation memory).");
+  s->bind("trainer.batch.max_rows", &o.batch.max_rows, "Most rows in one forward/backward pass.");
+}
+
 }  // namespace
+
+trainer::TrainerOptions DaemonConfig::trainer_options() const {
+  trainer::TrainerOptions o = trainer.options;
+  o.n_context = encoder.behaviors.context_length;
+  o.model.position_scheme =
+      trainer::parse_position_scheme(trainer.position_scheme).value_or(trainer::PositionScheme::kAlibi);
+  o.lr_schedule = trainer::parse_lr_schedule(trainer.lr_schedule).value_or(trainer::LrSchedule::kConstant);
+  return o;
+}
 
 DaemonConfig::DaemonConfig() {
   stream.bootstrap_servers = "embedded";  // resolved at start-up
@@ -105,6 +142,7 @@ void DaemonConfig::bind(ConfigSchema* s) {
           "Refuse messages whose Kafka key differs from their user (keeps a user in one partition).");
   bind_encoder(s, &encoder);
   bind_store(s, &store);
+  bind_trainer(s, &trainer);
   s->bind("runtime.events_queue_batches", &runtime.events_queue_batches,
           "Capacity, in batches, of the queue after the consumer; when full, partitions are paused.");
   s->bind("runtime.encoded_queue_batches", &runtime.encoded_queue_batches,
@@ -134,6 +172,11 @@ Status DaemonConfig::validate() const {
   if (!encoder::parse_block_compression(store.compression))
     return Status::invalid_argument("store.compression must be none, lz4 or zstd, got '" + store.compression + "'");
   BAHED_RETURN_IF_ERROR(store_options().validate());
+  if (!trainer::parse_position_scheme(trainer.position_scheme))
+    return Status::invalid_argument("trainer.position_scheme must be alibi or rotary, got '" + trainer.position_scheme + "'");
+  if (!trainer::parse_lr_schedule(trainer.lr_schedule))
+    return Status::invalid_argument("trainer.lr_schedule must be constant or cosine, got '" + trainer.lr_schedule + "'");
+  BAHED_RETURN_IF_ERROR(trainer_options().validate());
   if (encoder.behaviors.context_length > store.options.history_length)
     return Status::invalid_argument("encoder.context_length (" + std::to_string(encoder.behaviors.context_length) +
                                     ") exceeds store.history_length (" +

@@ -11,6 +11,7 @@
 #include "encoder/llm/llm_options.h"
 #include "encoder/shallow_encoder_options.h"
 #include "encoder/store/store_options.h"
+#include "trainer/trainer_options.h"
 
 namespace bahed::daemon {
 
@@ -46,6 +47,16 @@ struct StoreSetup {
   std::string compression = "lz4";
 };
 
+// The trainer. trainer.n_context is not a key of its own: it is
+// encoder.context_length, so encoder and trainer cannot disagree.
+struct TrainerSetup {
+  trainer::TrainerOptions options;
+  // trainer.position_scheme: "alibi" or "rotary".
+  std::string position_scheme = "alibi";
+  // trainer.lr_schedule: "constant" or "cosine".
+  std::string lr_schedule = "constant";
+};
+
 struct RuntimeOptions {
   // Capacity, in batches, of the queue from the consumer to the next stage;
   // when full, Kafka partitions are paused. Default: 64.
@@ -74,6 +85,7 @@ struct DaemonConfig {
   consumers::EventStreamOptions stream;
   EncoderSetup encoder;
   StoreSetup store;
+  TrainerSetup trainer;
   RuntimeOptions runtime;
 
   DaemonConfig();
@@ -84,6 +96,7 @@ struct DaemonConfig {
   // The options with enumerations parsed (valid after validate()).
   encoder::LlmOptions llm_options() const;
   encoder::StoreOptions store_options() const;
+  trainer::TrainerOptions trainer_options() const;
 };
 
 }  // namespace bahed::daemon

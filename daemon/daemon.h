@@ -39,6 +39,10 @@ class Daemon {
   void log_progress();
 
   const consumers::ConsumerMetrics& consumer_metrics() const { return stream_->metrics(); }
+  const encoder::BehaviorEncoderMetrics& encoder_metrics() const { return encoder_->metrics(); }
+  const TrainingMetrics& training_metrics() const { return training_->metrics(); }
+  // The encoder version and dimension the store is open for.
+  const encoder::EncoderSpec& encoder_spec() const { return store_->encoder(); }
   // bootstrap.servers in use (the embedded broker's address when embedded).
   const std::string& bootstrap_servers() const { return bootstrap_; }
 

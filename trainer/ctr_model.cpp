@@ -97,8 +97,11 @@ torch::Tensor CtrModelImpl::forward(const RowBatch& batch, const torch::Tensor& 
       rms_normalize(segment_mean(x.view({-1, hidden}).index_select(0, batch.item_index), batch.item_owner,
                                  batch.n_targets()),
                     llm_->config().rms_norm_eps);
+  // SUM slots take the SUM vector; a fused target slot (it has a source,
+  // row_layout.h) keeps its item vector under it.
   const torch::Tensor is_sum = batch.kind.eq(static_cast<int64_t>(SlotKind::kSum)).unsqueeze(-1);
-  x = torch::where(is_sum, sum_vector_.view({1, 1, hidden}), x);
+  const torch::Tensor has_item = batch.source.ge(0).unsqueeze(-1).to(x.scalar_type());
+  x = torch::where(is_sum, x * has_item + sum_vector_.view({1, 1, hidden}), x);
 
   encoder::AttentionMask mask;
   mask.causal = false;

@@ -6,7 +6,8 @@
 //                shallow layers' pooled output, computed once by the encoder).
 //   token-level: slot states = the frozen embeddings and shallow layers run
 //                over the row's tokens (no gradient), with the row's mask.
-//   both:        SUM slots take the learned SUM vector; the deep layers
+//   both:        SUM slots take the learned SUM vector (a fused BAHE target
+//                slot: its item vector plus the SUM vector); the deep layers
 //                [L_s, L) and final norm run over the row with one attention
 //                bias per layer call (window mask, forgetting, ALiBi); each
 //                target's logit = head([SUM output, item vector, product]).

@@ -81,7 +81,7 @@ Trainer::Trainer(const encoder::LlamaModel& base, const TrainerOptions& options,
     : options_(options),
       clock_(clock),
       model_(make_model(base, options)),
-      builder_({options.model.granularity, options.n_context}, tokens),
+      builder_({options.model.granularity, options.n_context, options.fused_target_slot}, tokens),
       optimizer_(make_optimizer(*model_, options)),
       trainable_(model_->trainable_parameters()),
       pending_(options.n_targets_per_row, options.max_wait_ms, clock),
@@ -114,7 +114,7 @@ StepReport Trainer::train_step(std::span<const RowSpec> rows, const torch::Tenso
         scale;
     loss.backward();
     report.loss += loss.item<double>();
-    report.micro_batches.push_back({batch.n_rows(), batch.n_slots()});
+    report.micro_batches.push_back({batch.n_rows(), batch.n_slots(), batch.n_targets()});
     scatter_logits(logits, group, laid, first_target, report.logits);
   });
 

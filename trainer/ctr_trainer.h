@@ -48,10 +48,12 @@
 
 namespace bahed::trainer {
 
-// One forward/backward pass of a step: rows x padded length (FLOP counts).
+// One forward/backward pass of a step: rows x padded length (FLOP counts),
+// and the targets it held (activation memory per target).
 struct MicroBatchShape {
   int64_t n_rows = 0;
   int64_t n_slots = 0;
+  int64_t n_targets = 0;
 };
 
 struct StepReport {

@@ -15,6 +15,11 @@ void copy_row(torch::Tensor& dst, int64_t row, const std::vector<int64_t>& src) 
   std::memcpy(dst.data_ptr<int64_t>() + row * dst.size(1), src.data(), src.size() * sizeof(int64_t));
 }
 
+// One past target t's last item slot; a fused slot is its own item.
+int64_t item_end(const RowLayout& row, int64_t t) {
+  return row.item_slot[t] == row.sum_slot[t] ? row.sum_slot[t] + 1 : row.sum_slot[t];
+}
+
 }  // namespace
 
 int64_t RowBatch::n_real_slots() const { return kind.ne(static_cast<int64_t>(SlotKind::kPad)).sum().item<int64_t>(); }
@@ -36,7 +41,7 @@ RowBatch collate_rows(std::span<const RowLayout* const> rows) {
     TORCH_CHECK(row->granularity == rows[0]->granularity, "collate_rows: rows of different granularity");
     n_slots = std::max(n_slots, row->n_slots());
     n_targets += row->n_targets();
-    for (int64_t t = 0; t < row->n_targets(); ++t) n_items += row->sum_slot[t] - row->item_slot[t];
+    for (int64_t t = 0; t < row->n_targets(); ++t) n_items += item_end(*row, t) - row->item_slot[t];
   }
   RowBatch batch;
   batch.granularity = rows[0]->granularity;
@@ -69,7 +74,7 @@ RowBatch collate_rows(std::span<const RowLayout* const> rows) {
     for (int64_t t = 0; t < row.n_targets(); ++t, ++target) {
       sum_index[target] = offset + row.sum_slot[t];
       labels[target] = row.labels[t];
-      for (int64_t s = row.item_slot[t]; s < row.sum_slot[t]; ++s, ++item) {
+      for (int64_t s = row.item_slot[t]; s < item_end(row, t); ++s, ++item) {
         item_index[item] = offset + s;
         item_owner[item] = target;
       }

@@ -67,6 +67,12 @@ RowLayout RowLayoutBuilder::build(const RowSpec& spec) const {
       const auto id = static_cast<int64_t>(next_target);
       const int64_t base = start[b];
       out.item_slot.push_back(slots.n_slots());
+      if (!by_token && options_.fused_target_slot) {
+        out.sum_slot.push_back(slots.n_slots());
+        slots.add(t.item, SlotKind::kSum, id, b, base, t.window_begin, b);
+        out.labels.push_back(t.label);
+        continue;
+      }
       if (by_token) {
         const auto item_tokens = tokens_->tokens(t.item);
         for (size_t i = 0; i < item_tokens.size(); ++i) {

@@ -5,7 +5,9 @@
 // Slots, in stream order: the behaviors, and at each target's place its item
 // slot(s) then one SUM slot (where its logit is read). BAHE gives every
 // behavior and item one slot (its vector); token-level gives one slot per
-// token. Each slot carries the metadata the attention mask is built from
+// token. With fused_target_slot (BAHE only), a target takes one slot: its
+// item vector plus the SUM vector, read out in place; item_slot ==
+// sum_slot marks it. Each slot carries the metadata the attention mask is built from
 // (attention_bias.h), so the mask is tensor ops over [rows, slots], never a
 // loop over query x key:
 //   a behavior slot of behavior b sees behaviors [b - n_context + 1, b];
@@ -46,6 +48,12 @@ struct RowLayoutOptions {
   // sliding-window row of the target right after it. Longer rows cost more
   // per target; must equal the encoder's context length. Default: 50.
   int64_t n_context = 50;
+  // BAHE only: one slot per target (item + SUM vector) instead of an item
+  // slot and a SUM slot. DTI rows hold context + 2 slots per target instead
+  // of 3 (the history entry is the other), so cost per target falls by a
+  // third; the model's readout sees the same window either way. Ignored for
+  // token-level rows, whose items span several tokens. Default: false.
+  bool fused_target_slot = false;
 
   Status validate() const;
 };
@@ -60,7 +68,8 @@ struct RowLayout {
   std::vector<int64_t> position;      // virtual position (see above)
   std::vector<int64_t> window_begin;  // behaviors [window_begin, window_end) this slot sees
   std::vector<int64_t> window_end;
-  std::vector<int64_t> item_slot;     // per target: first item slot; items fill [item_slot, sum_slot)
+  std::vector<int64_t> item_slot;     // per target: first item slot; items fill [item_slot, sum_slot),
+                                      // or item_slot == sum_slot when fused
   std::vector<int64_t> sum_slot;      // per target
   std::vector<float> labels;          // per target
 

@@ -45,6 +45,9 @@ struct TrainerOptions {
   // would exceed it; a step has at least one row). Larger steps run closer
   // to the matmul peak but update the model less often. Default: 256.
   int64_t n_targets_per_step = 256;
+  // BAHE: one slot per target (item + SUM vector, row_layout.h) instead of
+  // two; a third fewer slots per target in DTI rows. Default: true.
+  bool fused_target_slot = true;
   // A user's pending targets are emitted as a (shorter) row once the oldest
   // has waited this long, so quiet users still get trained. Default: 60000.
   int64_t max_wait_ms = 60000;

@@ -22,17 +22,21 @@ constexpr int64_t kContext = 6;
 struct Variant {
   SlotGranularity granularity;
   PositionScheme scheme;
+  bool fused = false;  // one slot per BAHE target
 };
 
 std::string name(const Variant& v) {
-  return std::string(slot_granularity_name(v.granularity)) + "/" + std::string(position_scheme_name(v.scheme));
+  return std::string(slot_granularity_name(v.granularity)) + "/" + std::string(position_scheme_name(v.scheme)) +
+         (v.fused ? "/fused" : "");
 }
 
 const std::vector<Variant>& all_variants() {
   static const std::vector<Variant> variants = {{SlotGranularity::kBehavior, PositionScheme::kAlibi},
                                                 {SlotGranularity::kBehavior, PositionScheme::kRotary},
                                                 {SlotGranularity::kToken, PositionScheme::kAlibi},
-                                                {SlotGranularity::kToken, PositionScheme::kRotary}};
+                                                {SlotGranularity::kToken, PositionScheme::kRotary},
+                                                {SlotGranularity::kBehavior, PositionScheme::kAlibi, true},
+                                                {SlotGranularity::kBehavior, PositionScheme::kRotary, true}};
   return variants;
 }
 
@@ -42,17 +46,18 @@ encoder::LlamaModel base_for(SlotGranularity granularity, int64_t n_trained) {
   return granularity == SlotGranularity::kBehavior ? tiny_base(n_trained + 1, 1) : tiny_base(n_trained, 0);
 }
 
-torch::Tensor logits(CtrModel& model, const std::vector<RowSpec>& rows, const TextTables& tables) {
-  const RowLayoutBuilder builder({model->options().granularity, kContext}, &tables.tokens);
+torch::Tensor logits(CtrModel& model, const std::vector<RowSpec>& rows, const TextTables& tables, bool fused) {
+  const RowLayoutBuilder builder({model->options().granularity, kContext, fused}, &tables.tokens);
   model->eval();
   torch::NoGradGuard no_grad;
   return model(layout_batch(rows, builder), tables.vectors);
 }
 
 // Mean |packed - sliding| logit over every target of the timeline.
-double leakage_gap(CtrModel& model, const Timeline& timeline, const TextTables& tables, int64_t n_targets_per_row) {
-  const torch::Tensor packed = logits(model, timeline_rows(timeline, kContext, n_targets_per_row), tables);
-  const torch::Tensor sliding = logits(model, timeline_rows(timeline, kContext, 1), tables);
+double leakage_gap(CtrModel& model, const Timeline& timeline, const TextTables& tables, int64_t n_targets_per_row,
+                   bool fused) {
+  const torch::Tensor packed = logits(model, timeline_rows(timeline, kContext, n_targets_per_row), tables, fused);
+  const torch::Tensor sliding = logits(model, timeline_rows(timeline, kContext, 1), tables, fused);
   EXPECT_EQ(packed.sizes(), sliding.sizes());
   return (packed - sliding).abs().mean().item<double>();
 }
@@ -63,8 +68,8 @@ TEST(CtrModel, PackedLogitEqualsSlidingWindowLogitWithOneLayer) {
   const Timeline timeline = random_timeline(shape);
   for (const Variant& v : all_variants()) {
     CtrModel model = tiny_ctr(base_for(v.granularity, 1), v.granularity, v.scheme);
-    const torch::Tensor packed = logits(model, timeline_rows(timeline, kContext, 8), tables);
-    const torch::Tensor sliding = logits(model, timeline_rows(timeline, kContext, 1), tables);
+    const torch::Tensor packed = logits(model, timeline_rows(timeline, kContext, 8), tables, v.fused);
+    const torch::Tensor sliding = logits(model, timeline_rows(timeline, kContext, 1), tables, v.fused);
     ASSERT_EQ(packed.size(0), shape.n_targets) << name(v);
     EXPECT_LT((packed - sliding).abs().max().item<double>(), 1e-5) << name(v);
     // Not trivially equal: logits differ between targets.
@@ -80,8 +85,8 @@ TEST(CtrModel, LeakageGapIsPositiveWithThreeLayersAndShrinksWithForgetting) {
     const encoder::LlamaModel base = base_for(v.granularity, 3);
     CtrModel plain = tiny_ctr(base, v.granularity, v.scheme, 0.0);
     CtrModel forgetting = tiny_ctr(base, v.granularity, v.scheme, 2.0);
-    const double gap = leakage_gap(plain, timeline, tables, 8);
-    const double gap_forgetting = leakage_gap(forgetting, timeline, tables, 8);
+    const double gap = leakage_gap(plain, timeline, tables, 8, v.fused);
+    const double gap_forgetting = leakage_gap(forgetting, timeline, tables, 8, v.fused);
     EXPECT_GT(gap, 1e-3) << name(v);
     EXPECT_LT(gap_forgetting, gap) << name(v);
   }
@@ -110,8 +115,8 @@ TEST(CtrModel, TargetNeverSeesItsOwnHistoryEntryOrLaterBehaviors) {
   leaked.tokens = leaked_tokens;
   for (const Variant& v : all_variants()) {
     CtrModel model = tiny_ctr(base_for(v.granularity, 3), v.granularity, v.scheme);
-    const torch::Tensor before = logits(model, rows, tables);
-    const torch::Tensor after = logits(model, rows, leaked);
+    const torch::Tensor before = logits(model, rows, tables, v.fused);
+    const torch::Tensor after = logits(model, rows, leaked, v.fused);
     for (int64_t t = 0; t < shape.n_targets; ++t) {
       const int64_t begin = rows[0].targets[t].window_begin, end = rows[0].targets[t].window_end;
       if (t <= planted_target) {

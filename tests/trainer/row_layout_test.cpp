@@ -41,6 +41,18 @@ TEST(RowLayout, PlacesEachTargetAfterItsWindowWithVirtualPositions) {
   EXPECT_EQ(layout.labels, (std::vector<float>{1.0f, 0.0f}));
 }
 
+TEST(RowLayout, GivesEachTargetOneSlotWhenFused) {
+  const RowLayout layout = RowLayoutBuilder({SlotGranularity::kBehavior, 3, true}, nullptr).build(two_target_row());
+  EXPECT_EQ(layout.source, (std::vector<int64_t>{10, 11, 20, 12, 13, 21}));
+  EXPECT_EQ(layout.kind, (std::vector<int64_t>{B, B, S, B, B, S}));
+  EXPECT_EQ(layout.position, (std::vector<int64_t>{0, 1, 2, 2, 3, 4}));
+  EXPECT_EQ(layout.item_slot, (std::vector<int64_t>{2, 5}));
+  EXPECT_EQ(layout.sum_slot, layout.item_slot);
+  const RowLayout* rows[] = {&layout};
+  const RowBatch batch = collate_rows(rows);
+  EXPECT_TRUE(torch::equal(batch.item_index, batch.sum_index));
+}
+
 TEST(RowLayout, GivesEveryTokenASlotWhenTokenLevel) {
   TokenTable tokens;
   for (int64_t id = 0; id < 22; ++id) {

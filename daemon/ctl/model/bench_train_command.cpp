@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -71,7 +72,7 @@ struct Inputs {
   const TrainRunOptions& options;
 };
 
-// One trainer in a forked child; exits the process on failure.
+// One trainer in a forked child (a crash there fails this call only).
 Result<TrainerOutcome> run_one(const Inputs& in, const std::vector<size_t>& users, const TrainerSetup& setup) {
   std::cerr << "bench train: " << setup.label << " (n=" << setup.n_context << ", k=" << setup.n_targets_per_row
             << ", " << users.size() << " users)...\n";
@@ -105,18 +106,21 @@ TrainerSetup setup_of(trainer::SlotGranularity g, int64_t n, int64_t k, bool wit
   return {key, label, g, n, k};
 }
 
-}  // namespace
-
-int run_bench_train(int argc, char** argv) {
+struct Flags {
   std::string model_dir = "data/base-model";
   std::vector<std::string> events = {"data/movielens/events.jsonl"};
-  int64_t n_layers_shallow = 2, n_context = 50, k = 50, epochs = 1, max_users = 0, max_targets = 2000;
-  std::string sweep_n, sweep_k, trainers = "token_sliding,token_dti,bahe_sliding,bahe_dti", plot;
-  int threads = 1;
+  int64_t n_layers_shallow = 2, n_context = 50, k = 50, max_users = 0, max_targets = 500;
+  std::string trainers = "token_sliding,token_dti,bahe_sliding,bahe_dti", plot;
+  std::vector<int64_t> sweep_ns, sweep_ks;
   bool json = false;
   TrainRunOptions run;
-  trainer::TrainerOptions& t = run.trainer;
-  std::string position_scheme(trainer::position_scheme_name(t.model.position_scheme));
+};
+
+// Parses argv into `f`; returns the exit code when the command should end.
+std::optional<int> parse_flags(int argc, char** argv, Flags* f) {
+  trainer::TrainerOptions& t = f->run.trainer;
+  std::string position_scheme(trainer::position_scheme_name(t.model.position_scheme)), sweep_n, sweep_k;
+  bool separate_sum_slot = false;
   po::options_description flags(
       "bahectl bench train: trains the four CTR trainers {token-level, BAHE} x {sliding window, DTI} side by\n"
       "side on the same events and reports, per trainer, training time per 1,000 targets, peak memory (each\n"
@@ -124,19 +128,20 @@ int run_bench_train(int argc, char** argv) {
       "achieved GFLOP/s against the machine's matmul peak measured in the same run, held-out AUC and\n"
       "logloss (the last 10% of each user's impressions by time), and for DTI the leakage gap; then the\n"
       "ratios, and optional sweeps of the BAHE pair over n and k. BAHE vectors come from the model's\n"
-      "shallow layers, computed once per distinct text before training (timed apart).\n\noptions");
+      "shallow layers, computed once per distinct text before training (timed apart). One torch thread\n"
+      "(BLAS threads its own matmuls), as in bench model.\n\noptions");
   flags.add_options()("help,h", "print this help")(
-      "model", po::value(&model_dir)->default_value(model_dir), "Hugging Face model directory (bahectl model init --out DIR makes a random one)")(
-      "events", po::value(&events)->multitoken()->default_value(events, events[0]), "contract-v1 event logs (JSON lines), e.g. also data/synth/events.jsonl")(
-      "n-layers-shallow", po::value(&n_layers_shallow)->default_value(n_layers_shallow), "frozen layers L_s; the rest are trained")(
-      "n-context", po::value(&n_context)->default_value(n_context), "n: behaviors a target sees")(
-      "k", po::value(&k)->default_value(k), "targets per DTI row")(
-      "epochs", po::value(&epochs)->default_value(epochs), "passes over the training targets")(
-      "max-users", po::value(&max_users)->default_value(max_users), "use at most this many users (seeded choice; 0: all)")(
-      "max-targets", po::value(&max_targets)->default_value(max_targets),
-      "token-level trainers train on users holding at most this many training targets (0: all); their\n"
-      "time is per 1,000 targets all the same, their AUC is on that subset's held-out targets")(
-      "trainers", po::value(&trainers)->default_value(trainers), "which of the four to run, comma-separated")(
+      "model", po::value(&f->model_dir)->default_value(f->model_dir), "Hugging Face model directory (bahectl model init --out DIR makes a random one)")(
+      "events", po::value(&f->events)->multitoken()->default_value(f->events, f->events[0]), "contract-v1 event logs (JSON lines), e.g. also data/synth/events.jsonl")(
+      "n-layers-shallow", po::value(&f->n_layers_shallow)->default_value(f->n_layers_shallow), "frozen layers L_s; the rest are trained")(
+      "n-context", po::value(&f->n_context)->default_value(f->n_context), "n: behaviors a target sees")(
+      "k", po::value(&f->k)->default_value(f->k), "targets per DTI row")(
+      "epochs", po::value(&f->run.epochs)->default_value(f->run.epochs), "passes over the training targets")(
+      "max-users", po::value(&f->max_users)->default_value(f->max_users), "use at most this many users (seeded choice; 0: all)")(
+      "max-targets", po::value(&f->max_targets)->default_value(f->max_targets),
+      "token-level trainers train on users holding at most this many training targets (0: all): time is\n"
+      "per 1,000 targets all the same, AUC on that subset's held-out targets")(
+      "trainers", po::value(&f->trainers)->default_value(f->trainers), "which of the four to run, comma-separated")(
       "sweep-n", po::value(&sweep_n), "also run BAHE sliding and DTI at these n, e.g. 10,20,50,100")(
       "sweep-k", po::value(&sweep_k), "also run BAHE DTI at these k, e.g. 5,10,20,50,100")(
       "targets-per-step", po::value(&t.n_targets_per_step)->default_value(t.n_targets_per_step), "targets per optimizer step (whole rows)")(
@@ -146,134 +151,171 @@ int run_bench_train(int argc, char** argv) {
       "warmup-steps", po::value(&t.warmup_steps)->default_value(t.warmup_steps), "linear warm-up steps")(
       "forgetting", po::value(&t.model.forgetting)->default_value(t.model.forgetting), "DTI forgetting penalty per behavior of distance")(
       "position-scheme", po::value(&position_scheme)->default_value(position_scheme), "alibi or rotary")(
+      "separate-sum-slot", po::bool_switch(&separate_sum_slot), "BAHE: an item slot and a SUM slot per target (default: one fused slot)")(
       "seed", po::value(&t.seed)->default_value(t.seed), "seed of initialization, row order and user choice")(
-      "progress-every", po::value(&run.progress_every_s)->default_value(run.progress_every_s), "seconds between progress lines (0: none)")(
-      "threads", po::value(&threads)->default_value(threads), "torch intra-op threads (BLAS threads its own matmuls)")(
-      "plot", po::value(&plot), "write a PNG here (gnuplot)")(
-      "json", po::bool_switch(&json), "print one JSON object instead of the tables");
+      "progress-every", po::value(&f->run.progress_every_s)->default_value(f->run.progress_every_s), "seconds between progress lines on stderr (0: none)")(
+      "plot", po::value(&f->plot), "write a PNG here (gnuplot)")(
+      "json", po::bool_switch(&f->json), "print one JSON object instead of the tables");
   po::variables_map vm;
-  if (auto exit_code = parse_command_line(argc, argv, flags, &vm)) return *exit_code;
-  auto fail = [&](const std::string& message, int code = 1) {
+  if (auto exit_code = parse_command_line(argc, argv, flags, &vm)) return exit_code;
+  auto bad = [&](const std::string& message) {
     std::cerr << argv[0] << ": " << message << "\n";
-    return code;
+    return std::optional<int>(2);
   };
   const auto scheme = trainer::parse_position_scheme(position_scheme);
-  if (!scheme) return fail("--position-scheme must be alibi or rotary", 2);
+  if (!scheme) return bad("--position-scheme must be alibi or rotary");
   t.model.position_scheme = *scheme;
-  run.epochs = epochs;
-  if (epochs < 1 || k < 2) return fail("--epochs must be >= 1 and --k >= 2", 2);
-  if (const Status s = t.validate(); !s.is_ok()) return fail(s.to_string(), 2);
-  std::vector<int64_t> sweep_ns, sweep_ks;
+  t.fused_target_slot = !separate_sum_slot;
+  if (f->run.epochs < 1 || f->k < 2) return bad("--epochs must be >= 1 and --k >= 2");
+  if (const Status s = t.validate(); !s.is_ok()) return bad(s.to_string());
   try {
-    sweep_ns = parse_list(sweep_n);
-    sweep_ks = parse_list(sweep_k);
+    f->sweep_ns = parse_list(sweep_n);
+    f->sweep_ks = parse_list(sweep_k);
   } catch (const std::exception&) {
-    return fail("--sweep-n and --sweep-k take comma-separated integers", 2);
+    return bad("--sweep-n and --sweep-k take comma-separated integers");
   }
-  if (!std::filesystem::exists(std::filesystem::path(model_dir) / "config.json")) {
-    return fail("no model in " + model_dir + " (bahectl pretrain, or bahectl model init --out " + model_dir + ")");
-  }
-  at::set_num_threads(threads);
+  return std::nullopt;
+}
 
+// Everything the trainers share, built once before the first fork.
+struct Prepared {
+  TrainBenchData data;
+  std::vector<size_t> users;  // after --max-users
+  std::unique_ptr<encoder::ShallowTextEncoder> encoder;
+  torch::Tensor vectors;      // [n_texts, hidden]
+  trainer::TokenTable tokens;
+  int64_t n_tokens = 0;
+  double load_s = 0, encode_s = 0;
+};
+
+Result<Prepared> prepare(const Flags& f) {
+  Prepared p;
   const auto t_load = Clock::now();
   TrainBenchDataOptions data_options;
-  data_options.event_files = events;
-  auto loaded = load_train_bench_data(data_options);
-  if (!loaded.is_ok()) return fail(loaded.status().to_string());
-  const TrainBenchData& data = *loaded;
-  const double load_s = seconds_since(t_load);
-  std::vector<size_t> all_users(data.users.size());
-  std::iota(all_users.begin(), all_users.end(), size_t{0});
-  if (max_users > 0 && static_cast<size_t>(max_users) < all_users.size()) {
-    std::mt19937_64 rng(t.seed);
-    std::shuffle(all_users.begin(), all_users.end(), rng);
-    all_users.resize(static_cast<size_t>(max_users));
-    std::sort(all_users.begin(), all_users.end());
+  data_options.event_files = f.events;
+  BAHED_ASSIGN_OR_RETURN(p.data, load_train_bench_data(data_options));
+  p.load_s = seconds_since(t_load);
+  p.users.resize(p.data.users.size());
+  std::iota(p.users.begin(), p.users.end(), size_t{0});
+  if (f.max_users > 0 && static_cast<size_t>(f.max_users) < p.users.size()) {
+    std::mt19937_64 rng(f.run.trainer.seed);
+    std::shuffle(p.users.begin(), p.users.end(), rng);
+    p.users.resize(static_cast<size_t>(f.max_users));
+    std::sort(p.users.begin(), p.users.end());
   }
-
   encoder::LlmOptions llm;
-  llm.model_dir = model_dir;
-  llm.n_layers_shallow = n_layers_shallow;
-  auto encoder = encoder::ShallowTextEncoder::load(llm, encoder::ShallowEncoderOptions{});
-  if (!encoder.is_ok()) return fail(encoder.status().to_string());
-  std::cerr << "bench train: " << data.n_impressions << " impressions of " << data.users.size() << " users, "
-            << data.texts.size() << " distinct texts; encoding them with the shallow layers...\n";
+  llm.model_dir = f.model_dir;
+  llm.n_layers_shallow = f.n_layers_shallow;
+  BAHED_ASSIGN_OR_RETURN(p.encoder, encoder::ShallowTextEncoder::load(llm, encoder::ShallowEncoderOptions{}));
+  std::cerr << "bench train: " << p.data.n_impressions << " impressions of " << p.data.users.size() << " users, "
+            << p.data.texts.size() << " distinct texts; encoding them with the shallow layers...\n";
   const auto t_encode = Clock::now();
-  auto encoded = (*encoder)->encode(data.texts);
-  if (!encoded.is_ok()) return fail(encoded.status().to_string());
-  const double encode_s = seconds_since(t_encode);
-  const auto dim = static_cast<int64_t>((*encoder)->dimension());
-  const torch::Tensor vectors =
-      torch::from_blob(encoded->data(), {static_cast<int64_t>(data.texts.size()), dim}, torch::kFloat32).clone();
-  const trainer::TokenTable tokens =
-      tokenize_texts((*encoder)->tokenizer(), data.texts, encoder::ShallowEncoderOptions{}.max_tokens);
-  int64_t n_tokens = 0;
-  for (int64_t id = 0; id < tokens.size(); ++id) n_tokens += tokens.n_tokens(id);
-  const encoder::LlamaModel& base = (*encoder)->model();
+  BAHED_ASSIGN_OR_RETURN(std::vector<float> encoded, p.encoder->encode(p.data.texts));
+  p.encode_s = seconds_since(t_encode);
+  const auto n_texts = static_cast<int64_t>(p.data.texts.size());
+  p.vectors = torch::from_blob(encoded.data(), {n_texts, static_cast<int64_t>(p.encoder->dimension())}, torch::kFloat32)
+                  .clone();
+  p.tokens = tokenize_texts(p.encoder->tokenizer(), p.data.texts, encoder::ShallowEncoderOptions{}.max_tokens);
+  for (int64_t id = 0; id < p.tokens.size(); ++id) p.n_tokens += p.tokens.n_tokens(id);
+  return p;
+}
 
+// The selected trainers, then the sweeps, each in its own child.
+Result<TrainBenchResults> run_all(const Flags& f, const Prepared& p, const std::vector<size_t>& token_users) {
   TrainBenchResults results;
-  const MatmulPeak peak_before = measure_matmul_peak();
-  const Inputs inputs{data, base, vectors, tokens, run};
-  const auto t_train = Clock::now();
-  const std::vector<size_t> token_users = pick_users(data, all_users, max_targets, t.seed);
-  for (const std::string& name : {"token_sliding", "token_dti", "bahe_sliding", "bahe_dti"}) {
-    if (("," + trainers + ",").find("," + name + ",") == std::string::npos) continue;
-    const bool by_token = std::string(name).rfind("token", 0) == 0;
-    const bool dti = std::string(name).find("dti") != std::string::npos;
-    const TrainerSetup setup = setup_of(by_token ? trainer::SlotGranularity::kToken : trainer::SlotGranularity::kBehavior,
-                                        n_context, dti ? k : 1, false);
-    auto outcome = run_one(inputs, by_token ? token_users : all_users, setup);
-    if (!outcome.is_ok()) return fail(outcome.status().to_string());
-    results.trainers.push_back(std::move(outcome).value());
+  const Inputs inputs{p.data, p.encoder->model(), p.vectors, p.tokens, f.run};
+  for (const std::string name : {"token_sliding", "token_dti", "bahe_sliding", "bahe_dti"}) {
+    if (("," + f.trainers + ",").find("," + name + ",") == std::string::npos) continue;
+    const bool by_token = name.rfind("token", 0) == 0;
+    const auto granularity = by_token ? trainer::SlotGranularity::kToken : trainer::SlotGranularity::kBehavior;
+    const int64_t k = name.find("dti") != std::string::npos ? f.k : 1;
+    BAHED_ASSIGN_OR_RETURN(TrainerOutcome outcome,
+                           run_one(inputs, by_token ? token_users : p.users, setup_of(granularity, f.n_context, k, false)));
+    results.trainers.push_back(std::move(outcome));
   }
-  for (const int64_t n : sweep_ns) {
-    for (const int64_t kk : {int64_t{1}, k}) {
-      auto outcome = run_one(inputs, all_users, setup_of(trainer::SlotGranularity::kBehavior, n, kk, true));
-      if (!outcome.is_ok()) return fail(outcome.status().to_string());
-      results.sweep_n.push_back(std::move(outcome).value());
+  for (const int64_t n : f.sweep_ns) {
+    for (const int64_t k : {int64_t{1}, f.k}) {
+      BAHED_ASSIGN_OR_RETURN(TrainerOutcome outcome,
+                             run_one(inputs, p.users, setup_of(trainer::SlotGranularity::kBehavior, n, k, true)));
+      results.sweep_n.push_back(std::move(outcome));
     }
   }
-  for (const int64_t kk : sweep_ks) {
-    auto outcome = run_one(inputs, all_users, setup_of(trainer::SlotGranularity::kBehavior, n_context, kk, true));
-    if (!outcome.is_ok()) return fail(outcome.status().to_string());
-    results.sweep_k.push_back(std::move(outcome).value());
+  for (const int64_t k : f.sweep_ks) {
+    BAHED_ASSIGN_OR_RETURN(TrainerOutcome outcome,
+                           run_one(inputs, p.users, setup_of(trainer::SlotGranularity::kBehavior, f.n_context, k, true)));
+    results.sweep_k.push_back(std::move(outcome));
   }
+  return results;
+}
+
+void add_context(const Flags& f, const Prepared& p, size_t n_token_users, BenchReport& report) {
+  const encoder::ModelConfig& c = p.encoder->model()->config();
+  const trainer::TrainerOptions& t = f.run.trainer;
+  std::string files;
+  for (const std::string& file : f.events) files += (files.empty() ? "" : " ") + file;
+  report.context("events", files);
+  report.context("data", std::to_string(p.data.n_impressions) + " impressions, " + std::to_string(p.users.size()) +
+                             " users used, " + std::to_string(p.data.texts.size()) + " texts (" +
+                             std::to_string(p.n_tokens) + " tokens)");
+  report.context("model", f.model_dir + ": d=" + std::to_string(c.hidden_size) + " layers=" +
+                              std::to_string(c.n_layers) + " (" + std::to_string(f.n_layers_shallow) + " shallow)");
+  report.context("rows", "n=" + std::to_string(f.n_context) + " k=" + std::to_string(f.k) + ", " +
+                             (t.fused_target_slot ? "fused" : "separate") + " BAHE target slots, " +
+                             std::string(trainer::position_scheme_name(t.model.position_scheme)));
+  report.context("steps", std::to_string(t.n_targets_per_step) + " targets/step, micro-batches <= " +
+                              std::to_string(t.batch.max_rows) + " rows, <= " +
+                              std::to_string(t.batch.max_padded_slots) + " slots; " + std::to_string(f.run.epochs) +
+                              " epoch(s), lr " + std::to_string(t.lr));
+  report.context("token-level subset",
+                 f.max_targets > 0 ? std::to_string(n_token_users) + " users (<= " + std::to_string(f.max_targets) +
+                                         " training targets); time scaled per 1,000 targets"
+                                   : "all users");
+  report.context("memory", "peak RSS of each trainer's forked child above its start (VmHWM after clear_refs)");
+}
+
+}  // namespace
+
+int run_bench_train(int argc, char** argv) {
+  Flags f;
+  if (auto exit_code = parse_flags(argc, argv, &f)) return *exit_code;
+  auto fail = [&](const Status& status) {
+    std::cerr << argv[0] << ": " << status.to_string() << "\n";
+    return 1;
+  };
+  if (!std::filesystem::exists(std::filesystem::path(f.model_dir) / "config.json")) {
+    return fail(Status::not_found("no model in " + f.model_dir + " (bahectl pretrain, or bahectl model init --out " +
+                                  f.model_dir + ")"));
+  }
+  // One torch thread: OpenBLAS spreads each matmul over the cores, and
+  // OpenMP thread pools do not survive fork() (a child would hang).
+  at::set_num_threads(1);
+  auto prepared = prepare(f);
+  if (!prepared.is_ok()) return fail(prepared.status());
+  const Prepared& p = *prepared;
+  const std::vector<size_t> token_users = pick_users(p.data, p.users, f.max_targets, f.run.trainer.seed);
+
+  const MatmulPeak peak_before = measure_matmul_peak();
+  const auto t_train = Clock::now();
+  auto results = run_all(f, p, token_users);
+  if (!results.is_ok()) return fail(results.status());
   const double train_all_s = seconds_since(t_train);
   const MatmulPeak peak_after = measure_matmul_peak();
-  results.matmul_peak_gflops = std::max(peak_before.gflops, peak_after.gflops);
+  results->matmul_peak_gflops = std::max(peak_before.gflops, peak_after.gflops);
 
   BenchReport report("bench train: {token-level, BAHE} x {sliding window, DTI} on the same events");
-  const encoder::ModelConfig& c = base->config();
-  std::string files;
-  for (const std::string& f : events) files += (files.empty() ? "" : " ") + f;
-  report.context("events", files);
-  report.context("data", std::to_string(data.n_impressions) + " impressions, " + std::to_string(all_users.size()) +
-                             " users used, " + std::to_string(data.texts.size()) + " texts (" +
-                             std::to_string(n_tokens) + " tokens)");
-  report.context("model", model_dir + ": d=" + std::to_string(c.hidden_size) + " layers=" +
-                              std::to_string(c.n_layers) + " (" + std::to_string(n_layers_shallow) + " shallow)");
-  report.context("rows", "n=" + std::to_string(n_context) + " k=" + std::to_string(k) + ", " +
-                             std::to_string(t.n_targets_per_step) + " targets/step, micro-batches <= " +
-                             std::to_string(t.batch.max_padded_slots) + " slots, " + std::to_string(epochs) +
-                             " epoch(s), " + std::string(trainer::position_scheme_name(t.model.position_scheme)));
-  report.context("token-level subset", max_targets > 0 ? std::to_string(token_users.size()) +
-                                                             " users (<= " + std::to_string(max_targets) +
-                                                             " training targets); time scaled per 1,000 targets"
-                                                       : "all users");
-  report.context("memory", "peak RSS of each trainer's forked child above its start (VmHWM after clear_refs)");
-  report.context("threads", std::to_string(threads) + " torch, BLAS its own");
-  report.figure("load_seconds", "read and split events", load_s, "s");
-  report.figure("encode_seconds", "shallow encode of every distinct text", encode_s, "s");
-  report.figure("encode_texts_per_s", "shallow encode rate", static_cast<double>(data.texts.size()) / encode_s,
+  add_context(f, p, token_users.size(), report);
+  report.figure("load_seconds", "read and split events", p.load_s, "s");
+  report.figure("encode_seconds", "shallow encode of every distinct text", p.encode_s, "s");
+  report.figure("encode_texts_per_s", "shallow encode rate", static_cast<double>(p.data.texts.size()) / p.encode_s,
                 "texts/s");
   report.figure("train_all_seconds", "all trainer runs (children), wall", train_all_s, "s");
-  report.figure("matmul_peak_gflops", "matmul peak (fp32 1024^3, best of before/after)", results.matmul_peak_gflops,
+  report.figure("matmul_peak_gflops", "matmul peak (fp32 1024^3, best of before/after)", results->matmul_peak_gflops,
                 "GFLOP/s");
-  add_train_bench_tables(results, report);
-  report.print(json);
-  if (!plot.empty()) {
-    if (const Status s = plot_png(plot, train_bench_panels(results)); !s.is_ok()) return fail(s.to_string());
-    std::cerr << "bench train: wrote " << plot << "\n";
+  add_train_bench_tables(*results, report);
+  report.print(f.json);
+  if (!f.plot.empty()) {
+    if (const Status s = plot_png(f.plot, train_bench_panels(*results)); !s.is_ok()) return fail(s);
+    std::cerr << "bench train: wrote " << f.plot << "\n";
   }
   return 0;
 }

@@ -17,9 +17,14 @@ const TrainRunResult* find(const std::vector<TrainerOutcome>& outcomes, const st
 
 double mb(int64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
+double mb_per_target(const TrainRunResult& r) {
+  return r.max_micro_batch_targets > 0 ? mb(r.peak_rss_delta_bytes) / static_cast<double>(r.max_micro_batch_targets)
+                                       : kNaN;
+}
+
 // slow / fast for times and memory; fast - slow for AUC.
 struct Ratio {
-  double time = kNaN, memory = kNaN, auc_diff = kNaN;
+  double time = kNaN, memory = kNaN, memory_per_target = kNaN, auc_diff = kNaN;
 };
 
 Ratio ratio(const TrainRunResult* slow, const TrainRunResult* fast) {
@@ -29,6 +34,7 @@ Ratio ratio(const TrainRunResult* slow, const TrainRunResult* fast) {
   r.memory = fast->peak_rss_delta_bytes > 0
                  ? static_cast<double>(slow->peak_rss_delta_bytes) / static_cast<double>(fast->peak_rss_delta_bytes)
                  : kNaN;
+  r.memory_per_target = mb_per_target(*slow) / mb_per_target(*fast);
   r.auc_diff = fast->held_out_auc - slow->held_out_auc;
   return r;
 }
@@ -42,18 +48,19 @@ void add_train_bench_tables(const TrainBenchResults& results, BenchReport& repor
   for (const TrainerOutcome& o : results.trainers) {
     const TrainRunResult& r = o.result;
     rows.push_back({o.setup.key, o.setup.label,
-                    {static_cast<double>(r.n_train_targets), static_cast<double>(r.n_steps),
-                     r.seconds_per_1000_targets(), gflops(r), gflops(r) / results.matmul_peak_gflops,
-                     mb(r.peak_rss_delta_bytes), r.held_out_auc, r.held_out_logloss, r.packed_auc, r.leakage_gap,
-                     r.progressive_auc}});
+                    {static_cast<double>(r.n_train_targets), r.seconds_per_1000_targets(), gflops(r),
+                     gflops(r) / results.matmul_peak_gflops, mb(r.peak_rss_delta_bytes),
+                     static_cast<double>(r.max_micro_batch_targets), mb_per_target(r), r.held_out_auc,
+                     r.held_out_logloss, r.packed_auc, r.leakage_gap, r.progressive_auc}});
   }
   report.table("trainers", "per trainer (held-out: one target per row, as serving scores it)",
                {{"train_targets", "targets", ""},
-                {"steps", "steps", ""},
                 {"seconds_per_1000_targets", "time/1k tgt", "s"},
                 {"gflops", "achieved", "GFLOP/s"},
                 {"peak_fraction", "of peak", ""},
                 {"peak_rss_delta_mb", "peak RSS +", "MiB"},
+                {"micro_batch_targets", "tgt/microbat", ""},
+                {"mb_per_micro_batch_target", "RSS+/tgt", "MiB"},
                 {"held_out_auc", "AUC", ""},
                 {"held_out_logloss", "logloss", ""},
                 {"packed_auc", "packed AUC", ""},
@@ -62,25 +69,21 @@ void add_train_bench_tables(const TrainBenchResults& results, BenchReport& repor
                std::move(rows));
 
   const auto& t = results.trainers;
-  const Ratio bahe_sliding = ratio(find(t, "token_sliding"), find(t, "bahe_sliding"));
-  const Ratio bahe_dti = ratio(find(t, "token_dti"), find(t, "bahe_dti"));
-  const Ratio dti_bahe = ratio(find(t, "bahe_sliding"), find(t, "bahe_dti"));
-  const Ratio dti_token = ratio(find(t, "token_sliding"), find(t, "token_dti"));
-  const Ratio combined = ratio(find(t, "token_sliding"), find(t, "bahe_dti"));
-  const std::vector<std::pair<std::string, Ratio>> pairs = {{"bahe_vs_token_sliding", bahe_sliding},
-                                                            {"bahe_vs_token_dti", bahe_dti},
-                                                            {"dti_vs_sliding_bahe", dti_bahe},
-                                                            {"dti_vs_sliding_token", dti_token},
-                                                            {"combined", combined}};
-  std::vector<BenchReport::Row> ratio_rows = {{"time", "time x", {}}, {"memory", "memory x", {}},
+  // In the order of the ratio table's columns.
+  const Ratio ratios[] = {ratio(find(t, "token_sliding"), find(t, "bahe_sliding")),
+                          ratio(find(t, "token_dti"), find(t, "bahe_dti")),
+                          ratio(find(t, "bahe_sliding"), find(t, "bahe_dti")),
+                          ratio(find(t, "token_sliding"), find(t, "token_dti")),
+                          ratio(find(t, "token_sliding"), find(t, "bahe_dti"))};
+  std::vector<BenchReport::Row> ratio_rows = {{"time", "time x", {}},
+                                              {"memory", "peak RSS x", {}},
+                                              {"memory_per_target", "RSS/tgt x", {}},
                                               {"auc_diff", "AUC diff", {}}};
-  for (const auto& [key, r] : pairs) {
+  for (const Ratio& r : ratios) {
     ratio_rows[0].values.push_back(r.time);
     ratio_rows[1].values.push_back(r.memory);
-    ratio_rows[2].values.push_back(r.auc_diff);
-    report.figure(key + "_time_ratio", key + ": time ratio", r.time, "x");
-    report.figure(key + "_memory_ratio", key + ": peak RSS ratio", r.memory, "x");
-    report.figure(key + "_auc_diff", key + ": held-out AUC difference", r.auc_diff, "");
+    ratio_rows[2].values.push_back(r.memory_per_target);
+    ratio_rows[3].values.push_back(r.auc_diff);
   }
   report.table("ratios", "ratios: slower / faster (time, memory); faster - slower (AUC)",
                {{"bahe_vs_token_sliding", "BAHE/tok SW", ""},

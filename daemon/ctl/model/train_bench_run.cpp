@@ -49,6 +49,9 @@ double step_flops(const trainer::StepReport& step, const encoder::LlamaModel& ba
   return flops;
 }
 
+// Orders rows by length: behaviors, then targets (each adds slots).
+std::pair<size_t, size_t> size_of(const trainer::RowSpec& row) { return {row.behaviors.size(), row.targets.size()}; }
+
 }  // namespace
 
 double TrainRunResult::seconds_per_1000_targets() const {
@@ -79,19 +82,26 @@ TrainRunResult run_trainer(const TrainBenchData& data, std::span<const size_t> u
   const auto t0 = Clock::now();
   auto last_progress = t0;
   for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
+    // Length buckets: rows in random order, stably sorted by size, cut into
+    // steps of similar rows (little padding), the steps then shuffled.
     std::vector<size_t> order(rows.size());
     std::iota(order.begin(), order.end(), size_t{0});
     std::mt19937_64 rng(trainer_options.seed + static_cast<uint64_t>(epoch));
     std::shuffle(order.begin(), order.end(), rng);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return size_of(rows[a]) < size_of(rows[b]); });
     std::vector<int64_t> n_targets;
     for (const size_t i : order) n_targets.push_back(static_cast<int64_t>(rows[i].targets.size()));
-    const auto steps = trainer::plan_steps(n_targets, trainer_options.n_targets_per_step);
+    auto steps = trainer::plan_steps(n_targets, trainer_options.n_targets_per_step);
+    std::shuffle(steps.begin(), steps.end(), rng);
     for (size_t s = 0; s < steps.size(); ++s) {
       std::vector<trainer::RowSpec> step_rows;
       for (const size_t i : steps[s]) step_rows.push_back(rows[order[i]]);
       const trainer::StepReport report = trainer.train_step(step_rows, table);
       losses.push_back(report.loss);
       result.flops += step_flops(report, base, setup.granularity);
+      for (const trainer::MicroBatchShape& shape : report.micro_batches) {
+        result.max_micro_batch_targets = std::max(result.max_micro_batch_targets, shape.n_targets);
+      }
       if (options.progress_every_s > 0 && seconds_since(last_progress) >= options.progress_every_s) {
         last_progress = Clock::now();
         std::fprintf(stderr, "  %s: epoch %lld step %zu/%zu, %.0f s, loss %.4f\n", setup.key.c_str(),

@@ -43,6 +43,7 @@ struct TrainRunResult {
   int64_t n_steps = 0;          // all epochs
   int64_t n_targets_trained = 0;  // all epochs
   int64_t n_held_out = 0;
+  int64_t max_micro_batch_targets = 0;  // most targets in one forward/backward pass
   double train_seconds = 0;     // optimizer steps only (rows are built before)
   double flops = 0;             // forward + backward of all steps
   double final_loss = 0;        // mean over the last tenth of the steps

@@ -39,6 +39,43 @@ Status Daemon::open_encoder() {
   return Status::ok();
 }
 
+Result<Publication> Daemon::open_publication() {
+  checkpoints::PublisherOptions options;
+  options.publish_dir = config_.checkpoints.publish_dir;
+  options.keep_versions = config_.checkpoints.keep_versions;
+  options.fsync = config_.checkpoints.fsync;
+  auto publisher = checkpoints::CheckpointPublisher::open(options, clock_, make_logger("checkpoints"));
+  if (!publisher.is_ok()) return publisher.status().with_context("checkpoints.publish_dir " + config_.checkpoints.publish_dir);
+  publisher_ = std::move(publisher).value();
+  Publication p;
+  p.publisher = publisher_.get();
+  p.every_steps = config_.checkpoints.every_steps;
+  p.every_s = config_.checkpoints.every_seconds;
+  const auto& model = text_encoder_->model();
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(text_encoder_->fingerprint()));
+  p.fixed.encoder_fingerprint = hex;
+  // The encoder fingerprint covers the shallow weights and tokenizer; the
+  // deep layers' starting point is named by the model directory.
+  p.fixed.base_model_fingerprint = config_.encoder.llm.model_dir;
+  p.fixed.model_config = "{\"hidden_size\":" + std::to_string(model->config().hidden_size) +
+                         ",\"num_hidden_layers\":" + std::to_string(model->config().n_layers) +
+                         ",\"n_layers_shallow\":" + std::to_string(model->options().n_layers_shallow) +
+                         ",\"context_length\":" + std::to_string(config_.encoder.behaviors.context_length) +
+                         ",\"n_targets_per_row\":" + std::to_string(config_.trainer.options.n_targets_per_row) +
+                         ",\"position_scheme\":\"" + config_.trainer.position_scheme + "\"}";
+  p.before_publish = [this] { return store_->sync_wal(); };
+  p.after_publish = [this](const checkpoints::PublishedVersion& v) {
+    std::vector<PartitionWatermark> offsets;
+    for (const auto& [partition, offset] : v.manifest.fields.offsets) offsets.push_back({partition, offset});
+    // A mirror for lag monitoring: the checkpoint's offsets are the truth.
+    if (Status s = stream_->commit(offsets); !s.is_ok()) {
+      logger_->warn("offset_commit_failed version={} {}", v.version, s.to_string());
+    }
+  };
+  return p;
+}
+
 Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonConfig& config, const Clock& clock) {
   BAHED_RETURN_IF_ERROR(config.validate());
   std::unique_ptr<Daemon> d(new Daemon(config, clock));
@@ -64,9 +101,11 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonConfig& config, const 
   BAHED_ASSIGN_OR_RETURN(d->stream_,
                          consumers::EventStream::create(stream_options, &d->events_, clock, make_logger("consumer")));
   d->encoder_thread_ = std::jthread([raw = d.get()](std::stop_token stop) { raw->run_encoder(stop); });
+  BAHED_ASSIGN_OR_RETURN(Publication publication, d->open_publication());
   auto trainer = std::make_unique<trainer::Trainer>(d->text_encoder_->model(), config.trainer_options(), clock);
   d->training_ = std::make_unique<TrainingLoop>(std::move(trainer), d->encoded_, clock, make_logger("trainer"),
-                                                [raw = d.get()](const Status& s) { raw->fail(s); });
+                                                [raw = d.get()](const Status& s) { raw->fail(s); },
+                                                std::move(publication));
   BAHED_RETURN_IF_ERROR(d->stream_->start());
   d->started_ms_ = d->last_progress_ms_ = d->last_activity_ms_ = clock.steady_ms();
   return d;
@@ -117,8 +156,14 @@ bool Daemon::should_stop() {
   const int64_t now = clock_.steady_ms();
   // Idleness counts only while partitions are assigned: joining the group
   // (seconds on a fresh cluster) is not idleness.
-  if (consumed != last_seen_consumed_ || m.partitions_assigned.load() == 0) {
+  // Work still flowing through the encoder or the trainer also counts as
+  // activity, so a finite replay stops once it is trained, not once it is
+  // merely consumed.
+  const uint64_t trained = training_->metrics().targets_trained.load();
+  if (consumed != last_seen_consumed_ || m.partitions_assigned.load() == 0 || events_.size() > 0 ||
+      encoded_.size() > 0 || trained != last_seen_trained_) {
     last_seen_consumed_ = consumed;
+    last_seen_trained_ = trained;
     last_activity_ms_ = now;
   }
   if (config_.runtime.stop_after_messages > 0 && consumed >= static_cast<uint64_t>(config_.runtime.stop_after_messages))

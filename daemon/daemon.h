@@ -49,6 +49,7 @@ class Daemon {
  private:
   Daemon(const DaemonConfig& config, const Clock& clock);
   Status open_encoder();
+  Result<Publication> open_publication();
   void run_encoder(std::stop_token stop);
   // First error of a stage thread; it stops the daemon.
   void fail(const Status& status);
@@ -66,6 +67,7 @@ class Daemon {
   std::unique_ptr<encoder::BehaviorEncoder> encoder_;
   std::unique_ptr<consumers::EventStream> stream_;
   std::jthread encoder_thread_;
+  std::unique_ptr<checkpoints::CheckpointPublisher> publisher_;
   std::unique_ptr<TrainingLoop> training_;
   mutable std::mutex failure_mu_;
   Status failure_;  // guarded by failure_mu_
@@ -76,6 +78,7 @@ class Daemon {
   uint64_t last_progress_targets_ = 0;
   uint64_t last_progress_trained_ = 0;
   uint64_t last_seen_consumed_ = 0;
+  uint64_t last_seen_trained_ = 0;
   int64_t last_activity_ms_ = 0;
   bool stopped_ = false;
 };

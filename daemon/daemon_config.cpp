@@ -79,6 +79,16 @@ void bind_trainer(ConfigSchema* s, TrainerSetup* t) {
   s->bind("trainer.batch.max_rows", &o.batch.max_rows, "Most rows in one forward/backward pass.");
 }
 
+void bind_checkpoints(ConfigSchema* s, CheckpointSetup* c) {
+  s->bind("checkpoints.publish_dir", &c->publish_dir,
+          "Where versions are published: v000001/ (manifest.json, model.safetensors), LATEST.");
+  s->bind("checkpoints.keep_versions", &c->keep_versions, "Complete versions kept (older ones are removed).");
+  s->bind("checkpoints.fsync", &c->fsync, "fsync files and folders before LATEST moves (off only for tests).");
+  s->bind("checkpoints.every_steps", &c->every_steps, "Publish after this many optimizer steps; 0 = not by steps.");
+  s->bind("checkpoints.every_seconds", &c->every_seconds,
+          "Publish once this many seconds passed since the last version; 0 = not by time.");
+}
+
 }  // namespace
 
 trainer::TrainerOptions DaemonConfig::trainer_options() const {
@@ -143,6 +153,7 @@ void DaemonConfig::bind(ConfigSchema* s) {
   bind_encoder(s, &encoder);
   bind_store(s, &store);
   bind_trainer(s, &trainer);
+  bind_checkpoints(s, &checkpoints);
   s->bind("runtime.events_queue_batches", &runtime.events_queue_batches,
           "Capacity, in batches, of the queue after the consumer; when full, partitions are paused.");
   s->bind("runtime.encoded_queue_batches", &runtime.encoded_queue_batches,
@@ -177,6 +188,10 @@ Status DaemonConfig::validate() const {
   if (!trainer::parse_lr_schedule(trainer.lr_schedule))
     return Status::invalid_argument("trainer.lr_schedule must be constant or cosine, got '" + trainer.lr_schedule + "'");
   BAHED_RETURN_IF_ERROR(trainer_options().validate());
+  if (checkpoints.publish_dir.empty()) return Status::invalid_argument("checkpoints.publish_dir must be set");
+  if (checkpoints.keep_versions < 1) return Status::invalid_argument("checkpoints.keep_versions must be >= 1");
+  if (checkpoints.every_steps < 0 || checkpoints.every_seconds < 0)
+    return Status::invalid_argument("checkpoints.every_steps and checkpoints.every_seconds must be >= 0");
   if (encoder.behaviors.context_length > store.options.history_length)
     return Status::invalid_argument("encoder.context_length (" + std::to_string(encoder.behaviors.context_length) +
                                     ") exceeds store.history_length (" +

@@ -57,6 +57,24 @@ struct TrainerSetup {
   std::string lr_schedule = "constant";
 };
 
+// Publication of versions for serving (checkpoints/).
+struct CheckpointSetup {
+  // checkpoints.publish_dir: where versions appear (v000001/, LATEST).
+  // Default: "var/publish".
+  std::string publish_dir = "var/publish";
+  // checkpoints.keep_versions: complete versions kept. Default: 5.
+  int64_t keep_versions = 5;
+  // checkpoints.fsync: fsync files and folders before LATEST moves.
+  // Default: true.
+  bool fsync = true;
+  // checkpoints.every_steps: publish after this many optimizer steps;
+  // 0 = not by steps. Default: 100.
+  int64_t every_steps = 100;
+  // checkpoints.every_seconds: publish once this long passed since the
+  // last version; 0 = not by time. Default: 300.
+  int64_t every_seconds = 300;
+};
+
 struct RuntimeOptions {
   // Capacity, in batches, of the queue from the consumer to the next stage;
   // when full, Kafka partitions are paused. Default: 64.
@@ -86,6 +104,7 @@ struct DaemonConfig {
   EncoderSetup encoder;
   StoreSetup store;
   TrainerSetup trainer;
+  CheckpointSetup checkpoints;
   RuntimeOptions runtime;
 
   DaemonConfig();

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "daemon/model_export.h"
+
 namespace bahed::daemon {
 namespace {
 
@@ -23,12 +25,15 @@ class BusyTimer {
 }  // namespace
 
 TrainingLoop::TrainingLoop(std::unique_ptr<trainer::Trainer> trainer, BoundedQueue<EncodedBatch>& input,
-                           const Clock& clock, Logger logger, std::function<void(const Status&)> on_failure)
+                           const Clock& clock, Logger logger, std::function<void(const Status&)> on_failure,
+                           Publication publication)
     : trainer_(std::move(trainer)),
       input_(input),
       clock_(clock),
       logger_(std::move(logger)),
       on_failure_(std::move(on_failure)),
+      publication_(std::move(publication)),
+      last_published_ms_(clock.steady_ms()),
       started_ms_(clock.steady_ms()),
       thread_([this](std::stop_token stop) { run(stop); }) {}
 
@@ -57,6 +62,39 @@ Status TrainingLoop::train_ready_rows() {
   return Status::ok();
 }
 
+Status TrainingLoop::maybe_publish(bool final) {
+  if (publication_.publisher == nullptr) return Status::ok();
+  const int64_t steps = trainer_->n_steps();
+  if (steps == last_published_step_) return Status::ok();  // nothing new
+  const int64_t now = clock_.steady_ms();
+  const bool due = final || (publication_.every_steps > 0 && steps - last_published_step_ >= publication_.every_steps) ||
+                   (publication_.every_s > 0 && now - last_published_ms_ >= publication_.every_s * 1000);
+  if (!due) return Status::ok();
+  if (publication_.before_publish) BAHED_RETURN_IF_ERROR(publication_.before_publish());
+  checkpoints::ManifestFields fields = publication_.fixed;
+  fields.step = steps;
+  fields.targets_trained = trainer_->n_targets_trained();
+  for (const auto& w : trainer_->trained_through()) fields.offsets[w.partition] = w.next_offset;
+  fields.event_time_watermark_ms = max_event_time_ms_;
+  fields.metrics["progressive_auc"] = trainer_->progressive().auc();
+  fields.metrics["progressive_logloss"] = trainer_->progressive().logloss();
+  fields.metrics["loss"] = metrics_.last_loss.load();
+  std::vector<checkpoints::CheckpointFile> files;
+  files.push_back({"model.safetensors", [this](const std::filesystem::path& file) {
+                     return write_model_safetensors(trainer_->model(), file);
+                   }});
+  BAHED_ASSIGN_OR_RETURN(auto published, publication_.publisher->publish(fields, files));
+  last_published_step_ = steps;
+  last_published_ms_ = now;
+  metrics_.published_version.store(published.version);
+  metrics_.last_publish_ms.store(published.duration_ms);
+  logger_->info("checkpoint_published version={} step={} targets={} auc={:.4f} logloss={:.4f} pause_ms={} dir={}",
+                published.version, steps, fields.targets_trained, fields.metrics["progressive_auc"],
+                fields.metrics["progressive_logloss"], published.duration_ms, published.dir.string());
+  if (publication_.after_publish) publication_.after_publish(published);
+  return Status::ok();
+}
+
 void TrainingLoop::run(std::stop_token stop) {
   pthread_setname_np(pthread_self(), "bahed-trainer");
   auto fail = [&](const Status& s) { on_failure_(s.with_context("trainer stage")); };
@@ -68,17 +106,20 @@ void TrainingLoop::run(std::stop_token stop) {
     if (batch) {
       BusyTimer timer(metrics_.busy_ns);
       if (Status s = trainer_->add(*batch); !s.is_ok()) return fail(s);
+      max_event_time_ms_ = std::max(max_event_time_ms_, batch->max_event_time_ms);
       metrics_.batches.fetch_add(1);
     } else if (input_.closed()) {
       break;
     }
     if (Status s = train_ready_rows(); !s.is_ok()) return fail(s);
+    if (Status s = maybe_publish(/*final=*/false); !s.is_ok()) return fail(s);
   }
   // End of input (shutdown): every pending target leaves as a row.
   trainer_->flush();
   while (trainer_->n_ready_rows() > 0) {
     if (Status s = train_ready_rows(); !s.is_ok()) return fail(s);
   }
+  if (Status s = maybe_publish(/*final=*/true); !s.is_ok()) return fail(s);
   logger_->info("trainer_drained steps={} targets={} progressive_auc={:.4f} logloss={:.4f} busy={:.0f}%",
                 metrics_.steps.load(), metrics_.targets_trained.load(), metrics_.progressive_auc.load(),
                 metrics_.progressive_logloss.load(), 100 * busy_fraction());

@@ -7,6 +7,7 @@
 // pending target as a row and trains it.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "common/encoded_batch.h"
 #include "common/logger.h"
 #include "common/result.h"
+#include "checkpoints/checkpoint_publisher.h"
 #include "trainer/ctr_trainer.h"
 
 namespace bahed::daemon {
@@ -28,6 +30,26 @@ struct TrainingMetrics {
   std::atomic<double> progressive_auc{0};
   std::atomic<double> progressive_logloss{0};
   std::atomic<int64_t> pending_targets{0};
+  std::atomic<int64_t> published_version{0};
+  std::atomic<int64_t> last_publish_ms{0};  // duration of the last publication (the pause)
+};
+
+// When and how the loop publishes versions. publisher == nullptr: never.
+struct Publication {
+  checkpoints::CheckpointPublisher* publisher = nullptr;
+  // Publish after this many optimizer steps since the last version; 0 = not by steps.
+  int64_t every_steps = 100;
+  // Publish once this many seconds passed since the last version (and at
+  // least one step ran); 0 = not by time.
+  int64_t every_s = 300;
+  // Fields every manifest shares (fingerprints, model config).
+  checkpoints::ManifestFields fixed;
+  // Called before a version is written: makes everything the offsets
+  // cover durable (the store's WAL).
+  std::function<Status()> before_publish;
+  // Called after a version is durable, with its offsets (commit them to
+  // the group as a mirror for lag monitoring).
+  std::function<void(const checkpoints::PublishedVersion&)> after_publish;
 };
 
 class TrainingLoop {
@@ -36,7 +58,7 @@ class TrainingLoop {
   // thread starts at once; on_failure is called (from the thread) with the
   // first error, after which the thread stops.
   TrainingLoop(std::unique_ptr<trainer::Trainer> trainer, BoundedQueue<EncodedBatch>& input, const Clock& clock,
-               Logger logger, std::function<void(const Status&)> on_failure);
+               Logger logger, std::function<void(const Status&)> on_failure, Publication publication = {});
   ~TrainingLoop();
 
   // Waits until the input queue is closed and drained and every pending
@@ -50,12 +72,19 @@ class TrainingLoop {
  private:
   void run(std::stop_token stop);
   Status train_ready_rows();
+  // Publishes when due (or always when `final` and anything was trained
+  // since the last version).
+  Status maybe_publish(bool final);
 
   std::unique_ptr<trainer::Trainer> trainer_;
   BoundedQueue<EncodedBatch>& input_;
   const Clock& clock_;
   Logger logger_;
   std::function<void(const Status&)> on_failure_;
+  Publication publication_;
+  int64_t last_published_step_ = 0;
+  int64_t last_published_ms_ = 0;
+  int64_t max_event_time_ms_ = 0;
   TrainingMetrics metrics_;
   int64_t started_ms_ = 0;
   std::jthread thread_;  // last: starts after every field above is set

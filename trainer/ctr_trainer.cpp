@@ -79,7 +79,6 @@ std::vector<int64_t> target_offsets(const std::vector<RowLayout>& layouts, std::
 Trainer::Trainer(const encoder::LlamaModel& base, const TrainerOptions& options, const Clock& clock,
                  const TokenTable* tokens)
     : options_(options),
-      clock_(clock),
       model_(make_model(base, options)),
       builder_({options.model.granularity, options.n_context, options.fused_target_slot}, tokens),
       optimizer_(make_optimizer(*model_, options)),

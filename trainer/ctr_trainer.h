@@ -131,7 +131,6 @@ class Trainer {
   std::vector<RowLayout> layouts(std::span<const RowSpec> rows) const;
 
   TrainerOptions options_;
-  const Clock& clock_;
   CtrModel model_ = nullptr;
   RowLayoutBuilder builder_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;

@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "consumers/kafka_producer.h"
+#include "checkpoints/checkpoint_publisher.h"
 #include "daemon/daemon.h"
 #include "encoder/llm/hf_checkpoint.h"
 #include "encoder/tokenizer/byte_tokenizer_json.h"
@@ -69,6 +70,9 @@ TEST(DaemonPipeline, TrainsEveryLabelledEventOnceAndKeepsEveryBehaviorInTheHisto
   config.trainer.options.n_targets_per_step = 16;
   config.trainer.options.warmup_steps = 1;
   config.trainer.options.model.n_head_hidden = 16;
+  config.checkpoints.publish_dir = (dir.path() / "publish").string();
+  config.checkpoints.fsync = false;
+  config.checkpoints.every_steps = 3;
   ASSERT_TRUE(config.validate().is_ok()) << config.validate().to_string();
 
   SystemClock clock;
@@ -101,6 +105,18 @@ TEST(DaemonPipeline, TrainsEveryLabelledEventOnceAndKeepsEveryBehaviorInTheHisto
   EXPECT_EQ((*daemon)->encoder_metrics().targets.load(), static_cast<uint64_t>(impressions));
   // Distinct texts: 11 searches, 13 items, 13 x 2 history templates at most.
   EXPECT_LE((*daemon)->encoder_metrics().lookup_misses.load(), 11u + 13u + 26u);
+
+  // The final version covers everything: every partition's offset is past
+  // its last event, and it verifies.
+  auto latest = checkpoints::latest_verified(config.checkpoints.publish_dir);
+  ASSERT_TRUE(latest.is_ok()) << latest.status().to_string();
+  auto manifest = checkpoints::read_manifest(latest->dir);
+  ASSERT_TRUE(manifest.is_ok()) << manifest.status().to_string();
+  EXPECT_EQ(manifest->fields.targets_trained, impressions);
+  int64_t offsets = 0;
+  for (const auto& [partition, next] : manifest->fields.offsets) offsets += next;
+  EXPECT_EQ(offsets, kUsers * kPerUser);
+  EXPECT_GT(manifest->version, 1);  // also published on the way (every 3 steps)
 
   auto store = encoder::BehaviorStore::open_read_only(
       config.store_options(),

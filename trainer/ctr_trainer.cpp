@@ -191,6 +191,7 @@ Result<std::optional<StepReport>> Trainer::step() {
     pending_.mark_trained(ready);
     return std::optional<StepReport>(std::move(report));
   } catch (const c10::Error& e) {
+    optimizer_->zero_grad();  // a failed step leaves no partial gradients behind
     return Status::internal(std::string("trainer step: ") + e.what_without_backtrace());
   }
 }

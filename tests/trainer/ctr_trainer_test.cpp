@@ -143,8 +143,8 @@ TEST_F(TrainerTest, ScoresEachBatchBeforeTrainingOnIt) {
 
 TEST_F(TrainerTest, RestoredStateContinuesExactlyLikeTheSavedTrainer) {
   const ToyData data = toy_data(16, 4, 1);
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("bahed_trainer_state_" + std::to_string(::getpid()));
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "bahed_trainer_state_";
+  dir += std::to_string(::getpid());
   Trainer saved(base_, toy_options(1), clock_);
   for (size_t step = 0; step < 5; ++step) saved.train_step(slice(data.rows, step * 4, 4), data.vectors);
   ASSERT_TRUE(saved.save(dir).is_ok());

@@ -40,7 +40,7 @@ class EncodedStream {
       t.event_time_ms = 1000 * source.offset;
       t.label = static_cast<int>(rng_() % 2);
       t.source = source;
-      t.item_id = "m" + std::to_string(targets_.size());
+      t.item_id = std::to_string(targets_.size());
       t.item_vector = new_vector();
       const size_t begin = history.size() > n_context_ ? history.size() - n_context_ : 0;
       t.context.assign(history.begin() + static_cast<std::ptrdiff_t>(begin), history.end());

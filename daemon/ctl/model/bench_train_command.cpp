@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -44,23 +45,33 @@ std::vector<int64_t> parse_list(const std::string& text) {
   return out;
 }
 
-// Users in a seeded random order, taken while their training targets total
-// at most max_targets (0: all); returned sorted (data order).
-std::vector<size_t> pick_users(const TrainBenchData& data, const std::vector<size_t>& from, int64_t max_targets,
-                               uint64_t seed) {
-  if (max_targets <= 0) return from;
-  std::vector<size_t> order = from;
+// A subset for the slow token-level trainers whose targets look like the
+// whole data's (the cost per target grows with the context, so a sample of
+// light users would flatter token-level): users drawn with probability
+// proportional to their training targets, without replacement, until
+// max_targets; the last one keeps only its latest training targets. Every
+// user keeps all its behaviors and its held-out targets.
+TrainBenchData representative_subset(const TrainBenchData& data, const std::vector<size_t>& from, int64_t max_targets,
+                                     uint64_t seed) {
   std::mt19937_64 rng(seed);
-  std::shuffle(order.begin(), order.end(), rng);
-  std::vector<size_t> out;
-  int64_t n = 0;
-  for (const size_t u : order) {
-    const auto targets = static_cast<int64_t>(data.users[u].train.targets.size());
-    if (!out.empty() && n + targets > max_targets) continue;
-    out.push_back(u);
-    n += targets;
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  std::vector<std::pair<double, size_t>> keys;  // Efraimidis-Spirakis: u^(1/w), largest first
+  for (const size_t u : from) {
+    const auto w = static_cast<double>(data.users[u].train.targets.size());
+    if (w > 0) keys.emplace_back(std::pow(uniform(rng), 1.0 / w), u);
   }
-  std::sort(out.begin(), out.end());
+  std::sort(keys.rbegin(), keys.rend());
+  TrainBenchData out;
+  int64_t n = 0;
+  for (const auto& [key, u] : keys) {
+    if (n >= max_targets) break;
+    TrainBenchUser user = data.users[u];
+    const auto keep = std::min<int64_t>(max_targets - n, static_cast<int64_t>(user.train.targets.size()));
+    auto& targets = user.train.targets;  // keep the latest: full contexts, like most targets
+    targets.erase(targets.begin(), targets.end() - static_cast<std::ptrdiff_t>(keep));
+    n += keep;
+    out.users.push_back(std::move(user));
+  }
   return out;
 }
 
@@ -139,8 +150,9 @@ std::optional<int> parse_flags(int argc, char** argv, Flags* f) {
       "epochs", po::value(&f->run.epochs)->default_value(f->run.epochs), "passes over the training targets")(
       "max-users", po::value(&f->max_users)->default_value(f->max_users), "use at most this many users (seeded choice; 0: all)")(
       "max-targets", po::value(&f->max_targets)->default_value(f->max_targets),
-      "token-level trainers train on users holding at most this many training targets (0: all): time is\n"
-      "per 1,000 targets all the same, AUC on that subset's held-out targets")(
+      "token-level trainers train on this many targets (0: all) of users drawn in proportion to their\n"
+      "targets, so contexts are as long as in the whole data; time is per 1,000 targets all the same,\n"
+      "AUC on those users' held-out targets")(
       "trainers", po::value(&f->trainers)->default_value(f->trainers), "which of the four to run, comma-separated")(
       "sweep-n", po::value(&sweep_n), "also run BAHE sliding and DTI at these n, e.g. 10,20,50,100")(
       "sweep-k", po::value(&sweep_k), "also run BAHE DTI at these k, e.g. 5,10,20,50,100")(
@@ -221,16 +233,20 @@ Result<Prepared> prepare(const Flags& f) {
 }
 
 // The selected trainers, then the sweeps, each in its own child.
-Result<TrainBenchResults> run_all(const Flags& f, const Prepared& p, const std::vector<size_t>& token_users) {
+Result<TrainBenchResults> run_all(const Flags& f, const Prepared& p, const TrainBenchData& token_data) {
   TrainBenchResults results;
   const Inputs inputs{p.data, p.encoder->model(), p.vectors, p.tokens, f.run};
+  const Inputs token_inputs{token_data, p.encoder->model(), p.vectors, p.tokens, f.run};
+  std::vector<size_t> token_users(token_data.users.size());
+  std::iota(token_users.begin(), token_users.end(), size_t{0});
   for (const std::string name : {"token_sliding", "token_dti", "bahe_sliding", "bahe_dti"}) {
     if (("," + f.trainers + ",").find("," + name + ",") == std::string::npos) continue;
     const bool by_token = name.rfind("token", 0) == 0;
     const auto granularity = by_token ? trainer::SlotGranularity::kToken : trainer::SlotGranularity::kBehavior;
     const int64_t k = name.find("dti") != std::string::npos ? f.k : 1;
     BAHED_ASSIGN_OR_RETURN(TrainerOutcome outcome,
-                           run_one(inputs, by_token ? token_users : p.users, setup_of(granularity, f.n_context, k, false)));
+                           run_one(by_token ? token_inputs : inputs, by_token ? token_users : p.users,
+                                   setup_of(granularity, f.n_context, k, false)));
     results.trainers.push_back(std::move(outcome));
   }
   for (const int64_t n : f.sweep_ns) {
@@ -248,7 +264,7 @@ Result<TrainBenchResults> run_all(const Flags& f, const Prepared& p, const std::
   return results;
 }
 
-void add_context(const Flags& f, const Prepared& p, size_t n_token_users, BenchReport& report) {
+void add_context(const Flags& f, const Prepared& p, const TrainBenchData& token_data, BenchReport& report) {
   const encoder::ModelConfig& c = p.encoder->model()->config();
   const trainer::TrainerOptions& t = f.run.trainer;
   std::string files;
@@ -267,8 +283,10 @@ void add_context(const Flags& f, const Prepared& p, size_t n_token_users, BenchR
                               std::to_string(t.batch.max_padded_slots) + " slots; " + std::to_string(f.run.epochs) +
                               " epoch(s), lr " + std::to_string(t.lr));
   report.context("token-level subset",
-                 f.max_targets > 0 ? std::to_string(n_token_users) + " users (<= " + std::to_string(f.max_targets) +
-                                         " training targets); time scaled per 1,000 targets"
+                 f.max_targets > 0 ? std::to_string(token_data.n_train_targets()) + " training targets of " +
+                                         std::to_string(token_data.users.size()) +
+                                         " users drawn by target count; time is per 1,000 targets, AUC on their " +
+                                         std::to_string(token_data.n_held_out_targets()) + " held-out targets"
                                    : "all users");
   report.context("memory", "peak RSS of each trainer's forked child above its start (VmHWM after clear_refs)");
 }
@@ -292,18 +310,24 @@ int run_bench_train(int argc, char** argv) {
   auto prepared = prepare(f);
   if (!prepared.is_ok()) return fail(prepared.status());
   const Prepared& p = *prepared;
-  const std::vector<size_t> token_users = pick_users(p.data, p.users, f.max_targets, f.run.trainer.seed);
+  TrainBenchData all_users;  // --max-targets 0: the token-level trainers use every user too
+  if (f.max_targets <= 0) {
+    for (const size_t u : p.users) all_users.users.push_back(p.data.users[u]);
+  }
+  const TrainBenchData token_data = f.max_targets > 0
+                                        ? representative_subset(p.data, p.users, f.max_targets, f.run.trainer.seed)
+                                        : std::move(all_users);
 
   const MatmulPeak peak_before = measure_matmul_peak();
   const auto t_train = Clock::now();
-  auto results = run_all(f, p, token_users);
+  auto results = run_all(f, p, token_data);
   if (!results.is_ok()) return fail(results.status());
   const double train_all_s = seconds_since(t_train);
   const MatmulPeak peak_after = measure_matmul_peak();
   results->matmul_peak_gflops = std::max(peak_before.gflops, peak_after.gflops);
 
   BenchReport report("bench train: {token-level, BAHE} x {sliding window, DTI} on the same events");
-  add_context(f, p, token_users.size(), report);
+  add_context(f, p, token_data, report);
   report.figure("load_seconds", "read and split events", p.load_s, "s");
   report.figure("encode_seconds", "shallow encode of every distinct text", p.encode_s, "s");
   report.figure("encode_texts_per_s", "shallow encode rate", static_cast<double>(p.data.texts.size()) / p.encode_s,

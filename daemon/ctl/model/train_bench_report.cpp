@@ -41,9 +41,7 @@ Ratio ratio(const TrainRunResult* slow, const TrainRunResult* fast) {
 
 double gflops(const TrainRunResult& r) { return r.flops / r.train_seconds / 1e9; }
 
-}  // namespace
-
-void add_train_bench_tables(const TrainBenchResults& results, BenchReport& report) {
+void add_trainer_table(const TrainBenchResults& results, BenchReport& report) {
   std::vector<BenchReport::Row> rows;
   for (const TrainerOutcome& o : results.trainers) {
     const TrainRunResult& r = o.result;
@@ -67,8 +65,9 @@ void add_train_bench_tables(const TrainBenchResults& results, BenchReport& repor
                 {"leakage_gap", "leakage gap", "logit"},
                 {"progressive_auc", "prog. AUC", ""}},
                std::move(rows));
+}
 
-  const auto& t = results.trainers;
+void add_ratio_table(const std::vector<TrainerOutcome>& t, BenchReport& report) {
   // In the order of the ratio table's columns.
   const Ratio ratios[] = {ratio(find(t, "token_sliding"), find(t, "bahe_sliding")),
                           ratio(find(t, "token_dti"), find(t, "bahe_dti")),
@@ -92,29 +91,36 @@ void add_train_bench_tables(const TrainBenchResults& results, BenchReport& repor
                 {"dti_vs_sliding_token", "DTI/SW token", ""},
                 {"combined", "both", ""}},
                std::move(ratio_rows));
+}
 
-  auto sweep_table = [&](const std::vector<TrainerOutcome>& sweep, const std::string& key, const std::string& title,
-                         bool by_n) {
-    if (sweep.empty()) return;
-    std::vector<BenchReport::Row> sweep_rows;
-    for (const TrainerOutcome& o : sweep) {
-      const TrainRunResult& r = o.result;
-      const double x = static_cast<double>(by_n ? o.setup.n_context : o.setup.n_targets_per_row);
-      sweep_rows.push_back({o.setup.key, o.setup.label,
-                            {x, r.seconds_per_1000_targets(), gflops(r) / results.matmul_peak_gflops,
-                             mb(r.peak_rss_delta_bytes), r.held_out_auc, r.leakage_gap}});
-    }
-    report.table(key, title,
-                 {{by_n ? "n" : "k", by_n ? "n" : "k", ""},
-                  {"seconds_per_1000_targets", "time/1k tgt", "s"},
-                  {"peak_fraction", "of peak", ""},
-                  {"peak_rss_delta_mb", "peak RSS +", "MiB"},
-                  {"held_out_auc", "AUC", ""},
-                  {"leakage_gap", "leakage gap", "logit"}},
-                 std::move(sweep_rows));
-  };
-  sweep_table(results.sweep_n, "sweep_n", "sweep over n (history length), BAHE", true);
-  sweep_table(results.sweep_k, "sweep_k", "sweep over k (targets per DTI row), BAHE", false);
+void add_sweep_table(const TrainBenchResults& results, const std::vector<TrainerOutcome>& sweep,
+                     const std::string& key, const std::string& title, bool by_n, BenchReport& report) {
+  if (sweep.empty()) return;
+  std::vector<BenchReport::Row> sweep_rows;
+  for (const TrainerOutcome& o : sweep) {
+    const TrainRunResult& r = o.result;
+    const double x = static_cast<double>(by_n ? o.setup.n_context : o.setup.n_targets_per_row);
+    sweep_rows.push_back({o.setup.key, o.setup.label,
+                          {x, r.seconds_per_1000_targets(), gflops(r) / results.matmul_peak_gflops,
+                           mb(r.peak_rss_delta_bytes), r.held_out_auc, r.leakage_gap}});
+  }
+  report.table(key, title,
+               {{by_n ? "n" : "k", by_n ? "n" : "k", ""},
+                {"seconds_per_1000_targets", "time/1k tgt", "s"},
+                {"peak_fraction", "of peak", ""},
+                {"peak_rss_delta_mb", "peak RSS +", "MiB"},
+                {"held_out_auc", "AUC", ""},
+                {"leakage_gap", "leakage gap", "logit"}},
+               std::move(sweep_rows));
+}
+
+}  // namespace
+
+void add_train_bench_tables(const TrainBenchResults& results, BenchReport& report) {
+  add_trainer_table(results, report);
+  add_ratio_table(results.trainers, report);
+  add_sweep_table(results, results.sweep_n, "sweep_n", "sweep over n (history length), BAHE", true, report);
+  add_sweep_table(results, results.sweep_k, "sweep_k", "sweep over k (targets per DTI row), BAHE", false, report);
 }
 
 std::vector<PlotPanel> train_bench_panels(const TrainBenchResults& results) {

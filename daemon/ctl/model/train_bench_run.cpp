@@ -52,6 +52,24 @@ double step_flops(const trainer::StepReport& step, const encoder::LlamaModel& ba
 // Orders rows by length: behaviors, then targets (each adds slots).
 std::pair<size_t, size_t> size_of(const trainer::RowSpec& row) { return {row.behaviors.size(), row.targets.size()}; }
 
+// Held-out targets scored one per row (the serving view) and, for DTI, in
+// packed rows too: the leakage gap is the mean |packed - sliding| logit.
+void evaluate_held_out(trainer::Trainer& trainer, const TrainBenchData& data, std::span<const size_t> users,
+                       const TrainerSetup& setup, const torch::Tensor& table, TrainRunResult* result) {
+  const std::vector<trainer::RowSpec> held_out = rows_of(data, users, /*held_out=*/true, setup.n_context, 1);
+  const trainer::EvalReport sliding = trainer.evaluate(held_out, table);
+  result->n_held_out = sliding.n_targets;
+  result->packed_auc = result->leakage_gap = std::numeric_limits<double>::quiet_NaN();
+  if (setup.n_targets_per_row > 1 && sliding.n_targets > 0) {
+    const trainer::EvalReport packed =
+        trainer.evaluate(rows_of(data, users, /*held_out=*/true, setup.n_context, setup.n_targets_per_row), table);
+    result->packed_auc = packed.auc;
+    double gap = 0;
+    for (size_t i = 0; i < packed.logits.size(); ++i) gap += std::abs(packed.logits[i] - sliding.logits[i]);
+    result->leakage_gap = gap / static_cast<double>(packed.logits.size());
+  }
+}
+
 }  // namespace
 
 double TrainRunResult::seconds_per_1000_targets() const {
@@ -104,8 +122,8 @@ TrainRunResult run_trainer(const TrainBenchData& data, std::span<const size_t> u
       }
       if (options.progress_every_s > 0 && seconds_since(last_progress) >= options.progress_every_s) {
         last_progress = Clock::now();
-        std::fprintf(stderr, "  %s: epoch %lld step %zu/%zu, %.0f s, loss %.4f\n", setup.key.c_str(),
-                     static_cast<long long>(epoch + 1), s + 1, steps.size(), seconds_since(t0), report.loss);
+        std::fprintf(stderr, "  %s: epoch %lld step %zu/%zu, %.0f s, loss %.4f gn %.4g lr %.3g\n", setup.key.c_str(),
+                     static_cast<long long>(epoch + 1), s + 1, steps.size(), seconds_since(t0), report.loss, report.grad_norm, report.learning_rate);
       }
     }
   }
@@ -118,20 +136,7 @@ TrainRunResult run_trainer(const TrainBenchData& data, std::span<const size_t> u
                                            static_cast<double>(tail);
   result.progressive_auc = trainer.progressive().auc();
 
-  const std::vector<trainer::RowSpec> held_out = rows_of(data, users, /*held_out=*/true, setup.n_context, 1);
-  const trainer::EvalReport sliding = trainer.evaluate(held_out, table);
-  result.n_held_out = sliding.n_targets;
-  result.held_out_auc = sliding.auc;
-  result.held_out_logloss = sliding.logloss;
-  result.packed_auc = result.leakage_gap = std::numeric_limits<double>::quiet_NaN();
-  if (setup.n_targets_per_row > 1 && sliding.n_targets > 0) {
-    const trainer::EvalReport packed =
-        trainer.evaluate(rows_of(data, users, /*held_out=*/true, setup.n_context, setup.n_targets_per_row), table);
-    result.packed_auc = packed.auc;
-    double gap = 0;
-    for (size_t i = 0; i < packed.logits.size(); ++i) gap += std::abs(packed.logits[i] - sliding.logits[i]);
-    result.leakage_gap = gap / static_cast<double>(packed.logits.size());
-  }
+  evaluate_held_out(trainer, data, users, setup, table, &result);
   return result;
 }
 

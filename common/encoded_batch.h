@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/behavior_action.h"
 #include "common/event.h"
 
 namespace bahed {
@@ -13,6 +14,7 @@ namespace bahed {
 // One behavior of a target's context: which vector, and where it came from.
 struct ContextBehavior {
   uint32_t vector = 0;  // row in EncodedBatch::vectors
+  BehaviorAction action = BehaviorAction::kNone;  // clicked/skipped for a past impression
   // Kafka position of the event that added it to the history. Contexts of
   // one user's targets are suffixes of the same history, so the trainer
   // aligns consecutive targets' contexts on it to pack them into one DTI row.
@@ -32,9 +34,6 @@ struct EncodedTarget {
   // later event, also when the store's history already holds later events
   // (a replay after a crash).
   std::vector<ContextBehavior> context;
-  // Row of the behavior this impression becomes in the user's history (its
-  // history template, e.g. "clicked: {item}"), for targets that follow it.
-  uint32_t history_vector = 0;
 };
 
 struct EncodedBatch {

@@ -22,13 +22,9 @@ void bind_encoder(ConfigSchema* s, EncoderSetup* e) {
   s->bind("encoder.context_length", &e->behaviors.context_length,
           "n: behaviors before each target that the trainer sees (the user's last n, strictly before it).\n"
           "Must not exceed store.history_length.");
-  s->bind("encoder.item_feature", &e->behaviors.item_feature, "Feature under which item texts are keyed.");
-  s->bind("encoder.impression_feature", &e->behaviors.impression_feature,
-          "Feature of the history behavior an impression becomes.");
-  s->bind("encoder.clicked_template", &e->behaviors.clicked_template,
-          "History text of a clicked impression; {item} is the item text.");
-  s->bind("encoder.skipped_template", &e->behaviors.skipped_template,
-          "History text of an impression that was not clicked; {item} is the item text.");
+  s->bind("encoder.item_feature", &e->behaviors.item_feature,
+          "Feature under which item texts are keyed. An impression enters the history as its item (the same\n"
+          "vector) with the action clicked or skipped, which the trainer embeds.");
 }
 
 void bind_store(ConfigSchema* s, StoreSetup* st) {

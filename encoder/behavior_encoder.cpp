@@ -37,6 +37,11 @@ bool before(const HistoryEntry& e, const SourcePosition& at) {
   return e.partition != at.partition || e.offset < at.offset;
 }
 
+// What the event adds to its user's history besides the behavior.
+BehaviorAction action_of(const Event& e) {
+  return e.type == EventType::kImpression ? action_of_label(e.label) : BehaviorAction::kNone;
+}
+
 // One user's events in the batch and the stored entries that precede them.
 struct UserSlice {
   std::vector<size_t> events;          // indices into EventBatch::events, in order
@@ -163,8 +168,6 @@ Result<PrefetchReport> BehaviorEncoder::prefetch(std::span<const Event> events) 
   for (const Event& e : events) {
     if (e.type == EventType::kImpression) {
       behaviors.add_text(options_.item_feature, e.item_text);
-      const auto& templ = e.label == 1 ? options_.clicked_template : options_.skipped_template;
-      behaviors.add_text(options_.impression_feature, render_history_text(templ, e.item_text));
     } else {
       behaviors.add_text(e.feature, e.text);
     }
@@ -197,10 +200,10 @@ Result<EncodedBatch> BehaviorEncoder::encode(const EventBatch& batch) {
   for (size_t i = 0; i < events.size(); ++i) {
     const Event& e = events[i];
     if (e.type == EventType::kImpression) {
+      // The impression enters the history as its item, with the action.
       item_of[i] = behaviors.add_text(options_.item_feature, e.item_text);
-      const auto& templ = e.label == 1 ? options_.clicked_template : options_.skipped_template;
-      history_of[i] = behaviors.add_text(options_.impression_feature, render_history_text(templ, e.item_text));
-      n_named += 2;
+      history_of[i] = item_of[i];
+      n_named += 1;
     } else {
       history_of[i] = behaviors.add_text(e.feature, e.text);
       n_named += 1;
@@ -245,7 +248,7 @@ Result<EncodedBatch> BehaviorEncoder::encode(const EventBatch& batch) {
     for (size_t i = 0; i < events.size(); ++i) {
       const Event& e = events[i];
       updates.push_back({e.user, HistoryEntry{behaviors[history_of[i]].hash, e.ts_ms, e.source.partition,
-                                              e.source.offset}});
+                                              e.source.offset, action_of(e)}});
     }
     BAHED_RETURN_IF_ERROR(store_.apply_history(updates));
   }
@@ -258,7 +261,7 @@ Result<EncodedBatch> BehaviorEncoder::encode(const EventBatch& batch) {
       const uint32_t row = row_of[slice.stored_behavior[s]];
       if (row == kNoRow) continue;  // counted as context_missing
       const auto& e = slice.stored[s];
-      history.push_back({row, SourcePosition{e.partition, e.offset}, e.event_time_ms});
+      history.push_back({row, e.action, SourcePosition{e.partition, e.offset}, e.event_time_ms});
     }
     for (size_t i : slice.events) {
       const Event& e = events[i];
@@ -270,12 +273,11 @@ Result<EncodedBatch> BehaviorEncoder::encode(const EventBatch& batch) {
         target.source = e.source;
         target.item_id = e.item_id;
         target.item_vector = row_of[item_of[i]];
-        target.history_vector = row_of[history_of[i]];
         const size_t begin = history.size() > n_context ? history.size() - n_context : 0;
         target.context.assign(history.begin() + static_cast<ptrdiff_t>(begin), history.end());
         out.targets.push_back(std::move(target));
       }
-      history.push_back({row_of[history_of[i]], e.source, e.ts_ms});
+      history.push_back({row_of[history_of[i]], action_of(e), e.source, e.ts_ms});
     }
   }
 

@@ -3,7 +3,6 @@
 // YAML keys under `encoder.` use the same spelling.
 #include <cstdint>
 #include <string>
-#include <string_view>
 
 #include "common/status.h"
 
@@ -18,19 +17,10 @@ struct BehaviorEncoderOptions {
   // vector). Items and behaviors share the store and the encode path.
   // Default: "item".
   std::string item_feature = "item";
-  // Feature of the history behavior an impression becomes once trained.
-  // Default: "impression".
-  std::string impression_feature = "impression";
-  // History text of a clicked impression; "{item}" is replaced by the item
-  // text. Default: "clicked: {item}".
-  std::string clicked_template = "clicked: {item}";
-  // History text of an impression that was not clicked. Default: "skipped: {item}".
-  std::string skipped_template = "skipped: {item}";
+  // An impression enters the user's history as its item (same key, same
+  // vector) with the action clicked or skipped (common/behavior_action.h).
 
   Status validate() const;
 };
-
-// `templ` with its first "{item}" replaced by `item_text`.
-std::string render_history_text(std::string_view templ, std::string_view item_text);
 
 }  // namespace bahed::encoder

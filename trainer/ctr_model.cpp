@@ -20,6 +20,10 @@ torch::Tensor rms_normalize(const torch::Tensor& x, double eps) {
   return x * torch::rsqrt(x.pow(2).mean(-1, true) + eps);
 }
 
+// Per-dimension std of the action embedding at init, relative to the slot's
+// RMS: the embedding's norm starts at ~0.3 of the state's (ctr_model.h).
+constexpr double kActionEmbeddingInit = 0.3;
+
 }  // namespace
 
 CtrModelImpl::CtrModelImpl(const encoder::LlamaModel& base, const CtrModelOptions& options) : options_(options) {
@@ -55,9 +59,13 @@ CtrModelImpl::CtrModelImpl(const encoder::LlamaModel& base, const CtrModelOption
   }
   sum_vector_ = register_parameter(
       "sum_vector", torch::randn({config.hidden_size}, torch::kFloat32).mul_(config.initializer_range).to(device, dtype));
+  action_embedding_ = register_parameter(
+      "action_embedding",
+      torch::randn({kBehaviorActionCount - 1, config.hidden_size}, torch::kFloat32).mul_(kActionEmbeddingInit).to(device, dtype));
   head_ = register_module("head", CtrHead(config.hidden_size, options.n_head_hidden));
   head_->to(device, dtype);
   trainable_.push_back(sum_vector_);
+  trainable_.push_back(action_embedding_);
   for (const torch::Tensor& p : head_->parameters()) trainable_.push_back(p);
 }
 
@@ -86,6 +94,14 @@ torch::Tensor CtrModelImpl::slot_states(const RowBatch& batch, const torch::Tens
   return llm_->run_layers(llm_->embed(source), batch.position, mask, 0, llm_->options().n_layers_shallow);
 }
 
+torch::Tensor CtrModelImpl::add_actions(const torch::Tensor& x, const torch::Tensor& action) const {
+  const int64_t hidden = x.size(-1);
+  // Row 0 (kNone) adds nothing.
+  const torch::Tensor table = torch::cat({torch::zeros({1, hidden}, action_embedding_.options()), action_embedding_});
+  const torch::Tensor scale = x.pow(2).mean(-1, true).add(llm_->config().rms_norm_eps).sqrt().detach();
+  return x + scale * table.index_select(0, action.flatten()).view(x.sizes());
+}
+
 torch::Tensor CtrModelImpl::forward(const RowBatch& batch, const torch::Tensor& vectors) {
   TORCH_CHECK(batch.granularity == options_.granularity, "CtrModel: a ", slot_granularity_name(batch.granularity),
               " batch for a ", slot_granularity_name(options_.granularity), " model");
@@ -93,6 +109,7 @@ torch::Tensor CtrModelImpl::forward(const RowBatch& batch, const torch::Tensor& 
   const int64_t hidden = llm_->config().hidden_size;
   const torch::Tensor bias = window_bias(batch, options_.forgetting);
   torch::Tensor x = slot_states(batch, vectors, bias);
+  x = add_actions(x, batch.action);
   const torch::Tensor item =
       rms_normalize(segment_mean(x.view({-1, hidden}).index_select(0, batch.item_index), batch.item_owner,
                                  batch.n_targets()),

@@ -38,12 +38,16 @@ bool EncodedRowPacker::try_add(const EncodedTarget& target) {
   if (window_begin < 0) return false;
   for (size_t i = 0; i < n_overlap; ++i) {
     const auto at = static_cast<size_t>(window_begin) + i;
-    if (!same(sources_[at], context[i].source) || row_.behaviors[at] != context[i].vector) return false;
+    if (!same(sources_[at], context[i].source) || row_.behaviors[at] != context[i].vector ||
+        row_.actions[at] != context[i].action) {
+      return false;
+    }
   }
   // A target comes after every behavior its row already holds.
   if (n_stream > 0 && !before(sources_.back(), target.source)) return false;
   for (size_t i = n_overlap; i < context.size(); ++i) {
     row_.behaviors.push_back(context[i].vector);
+    row_.actions.push_back(context[i].action);
     sources_.push_back(context[i].source);
   }
   row_.targets.push_back({static_cast<int64_t>(target.item_vector), static_cast<float>(target.label), window_begin,
@@ -70,7 +74,10 @@ std::vector<RowSpec> pack_encoded_targets(std::span<const EncodedTarget> targets
     // still gets its own row, with the context as given.
     if (!packer.try_add(target)) {
       RowSpec alone;
-      for (const ContextBehavior& behavior : target.context) alone.behaviors.push_back(behavior.vector);
+      for (const ContextBehavior& behavior : target.context) {
+        alone.behaviors.push_back(behavior.vector);
+        alone.actions.push_back(behavior.action);
+      }
       alone.targets.push_back({static_cast<int64_t>(target.item_vector), static_cast<float>(target.label), 0,
                                static_cast<int64_t>(alone.behaviors.size())});
       rows.push_back(std::move(alone));

@@ -65,7 +65,6 @@ EncodedTarget PendingTargets::intern(const EncodedBatch& batch, const EncodedTar
   EncodedTarget local = target;
   for (ContextBehavior& behavior : local.context) behavior.vector = intern_vector(batch.vector(behavior.vector), row);
   local.item_vector = intern_vector(batch.vector(target.item_vector), row);
-  local.history_vector = 0;  // not read: later targets carry it in their context
   return local;
 }
 
@@ -90,7 +89,10 @@ void PendingTargets::add_target(const EncodedBatch& batch, const EncodedTarget& 
       // given (as pack_encoded_targets does).
       ReadyRow alone;
       const EncodedTarget local = intern(batch, target, *row);
-      for (const ContextBehavior& behavior : local.context) alone.spec.behaviors.push_back(behavior.vector);
+      for (const ContextBehavior& behavior : local.context) {
+        alone.spec.behaviors.push_back(behavior.vector);
+        alone.spec.actions.push_back(behavior.action);
+      }
       alone.spec.targets.push_back({static_cast<int64_t>(local.item_vector), static_cast<float>(local.label), 0,
                                     static_cast<int64_t>(alone.spec.behaviors.size())});
       alone.vectors = std::move(row->vectors);

@@ -27,7 +27,7 @@ int64_t RowBatch::n_real_slots() const { return kind.ne(static_cast<int64_t>(Slo
 RowBatch RowBatch::to(const torch::Device& device) const {
   RowBatch out = *this;
   for (torch::Tensor* t : {&out.source, &out.kind, &out.target, &out.behavior, &out.position, &out.window_begin,
-                           &out.window_end, &out.sum_index, &out.item_index, &out.item_owner, &out.labels}) {
+                           &out.window_end, &out.action, &out.sum_index, &out.item_index, &out.item_owner, &out.labels}) {
     *t = t->to(device);
   }
   return out;
@@ -52,6 +52,7 @@ RowBatch collate_rows(std::span<const RowLayout* const> rows) {
   batch.position = filled(n_rows, n_slots, 0);
   batch.window_begin = filled(n_rows, n_slots, 0);
   batch.window_end = filled(n_rows, n_slots, 0);
+  batch.action = filled(n_rows, n_slots, 0);
   batch.sum_index = torch::empty({n_targets}, torch::kInt64);
   batch.item_index = torch::empty({n_items}, torch::kInt64);
   batch.item_owner = torch::empty({n_items}, torch::kInt64);
@@ -70,6 +71,7 @@ RowBatch collate_rows(std::span<const RowLayout* const> rows) {
     copy_row(batch.position, r, row.position);
     copy_row(batch.window_begin, r, row.window_begin);
     copy_row(batch.window_end, r, row.window_end);
+    copy_row(batch.action, r, row.action);
     const int64_t offset = r * n_slots;
     for (int64_t t = 0; t < row.n_targets(); ++t, ++target) {
       sum_index[target] = offset + row.sum_slot[t];

@@ -18,7 +18,7 @@ namespace bahed::trainer {
 struct RowBatch {
   SlotGranularity granularity = SlotGranularity::kBehavior;
   // Per slot, [rows, slots] int64, as in RowLayout; padding: source -1,
-  // kind kPad, target -1, behavior -1, position 0, window [0, 0).
+  // kind kPad, target -1, behavior -1, position 0, window [0, 0), action 0.
   torch::Tensor source;
   torch::Tensor kind;
   torch::Tensor target;
@@ -26,6 +26,7 @@ struct RowBatch {
   torch::Tensor position;
   torch::Tensor window_begin;
   torch::Tensor window_end;
+  torch::Tensor action;
   // Per target (all rows, in row order), [targets] int64: its SUM slot as an
   // index into the flattened [rows * slots].
   torch::Tensor sum_index;

@@ -29,7 +29,8 @@ class SlotWriter {
  public:
   explicit SlotWriter(RowLayout& out) : out_(out) {}
   void add(int64_t source, SlotKind kind, int64_t target, int64_t behavior, int64_t position, int64_t window_begin,
-           int64_t window_end) {
+           int64_t window_end, BehaviorAction action = BehaviorAction::kNone) {
+    out_.action.push_back(static_cast<int64_t>(action));
     out_.source.push_back(source);
     out_.kind.push_back(static_cast<int64_t>(kind));
     out_.target.push_back(target);
@@ -93,10 +94,12 @@ RowLayout RowLayoutBuilder::build(const RowSpec& spec) const {
     if (by_token) {
       const auto tokens = tokens_->tokens(spec.behaviors[b]);
       for (size_t i = 0; i < tokens.size(); ++i) {
-        slots.add(tokens[i], SlotKind::kBehavior, -1, b, start[b] + static_cast<int64_t>(i), window_begin, b + 1);
+        slots.add(tokens[i], SlotKind::kBehavior, -1, b, start[b] + static_cast<int64_t>(i), window_begin, b + 1,
+                  spec.action(static_cast<size_t>(b)));
       }
     } else {
-      slots.add(spec.behaviors[b], SlotKind::kBehavior, -1, b, start[b], window_begin, b + 1);
+      slots.add(spec.behaviors[b], SlotKind::kBehavior, -1, b, start[b], window_begin, b + 1,
+                spec.action(static_cast<size_t>(b)));
     }
   }
   emit_targets_at(n_behaviors);

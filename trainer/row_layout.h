@@ -68,6 +68,7 @@ struct RowLayout {
   std::vector<int64_t> position;      // virtual position (see above)
   std::vector<int64_t> window_begin;  // behaviors [window_begin, window_end) this slot sees
   std::vector<int64_t> window_end;
+  std::vector<int64_t> action;        // BehaviorAction of a behavior's slots (all its tokens); 0 otherwise
   std::vector<int64_t> item_slot;     // per target: first item slot; items fill [item_slot, sum_slot),
                                       // or item_slot == sum_slot when fused
   std::vector<int64_t> sum_slot;      // per target

@@ -10,6 +10,13 @@ Status RowSpec::validate(int64_t n_context) const {
   for (const int64_t id : behaviors) {
     if (id < 0) return Status::invalid_argument("behavior id " + std::to_string(id) + " is negative");
   }
+  if (!actions.empty() && actions.size() != behaviors.size()) {
+    return Status::invalid_argument(std::to_string(actions.size()) + " actions for " + std::to_string(n_behaviors) +
+                                    " behaviors");
+  }
+  for (const BehaviorAction action : actions) {
+    if (static_cast<int>(action) >= kBehaviorActionCount) return Status::invalid_argument("unknown behavior action");
+  }
   int64_t previous_end = 0;
   for (size_t t = 0; t < targets.size(); ++t) {
     const RowTarget& target = targets[t];

@@ -5,9 +5,9 @@
 // A row is one user's stream of behaviors, oldest first, with targets placed
 // between them: target t sits right after behavior window_end - 1 and sees
 // exactly behaviors [window_begin, window_end) (its context, the user's last
-// n behaviors strictly before it). A target's own history entry (e.g.
-// "clicked: {item}") is an ordinary behavior at or after its window_end, so
-// later targets see it and the target itself never does.
+// n behaviors strictly before it). A target's own history entry (its item
+// with the action clicked or skipped) is an ordinary behavior at or after its
+// window_end, so later targets see it and the target itself never does.
 //
 // Ids index a table the caller owns: rows of a behavior-vector tensor
 // (BAHE, e.g. EncodedBatch::vectors) or entries of a TokenTable (token-level).
@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/behavior_action.h"
 #include "common/status.h"
 
 namespace bahed::trainer {
@@ -30,11 +31,18 @@ struct RowTarget {
 
 struct RowSpec {
   std::vector<int64_t> behaviors;  // ids, oldest first
+  // Per behavior, what the user did (clicked/skipped a past impression);
+  // empty means kNone for all.
+  std::vector<BehaviorAction> actions;
   std::vector<RowTarget> targets;  // in stream order: window_end non-decreasing
 
-  // At least one target; ids >= 0; every window inside the stream, at most
-  // n_context long; window_end non-decreasing.
+  // At least one target; ids >= 0; actions empty or one per behavior; every
+  // window inside the stream, at most n_context long; window_end
+  // non-decreasing.
   Status validate(int64_t n_context) const;
+  BehaviorAction action(size_t behavior) const {
+    return actions.empty() ? BehaviorAction::kNone : actions[behavior];
+  }
 };
 
 }  // namespace bahed::trainer

@@ -11,6 +11,8 @@ std::vector<RowSpec> timeline_rows(const Timeline& timeline, int64_t n_context, 
               " n_targets_per_row=", n_targets_per_row);
   const auto n_behaviors = static_cast<int64_t>(timeline.behaviors.size());
   const auto n_targets = static_cast<int64_t>(timeline.targets.size());
+  TORCH_CHECK(timeline.actions.empty() || timeline.actions.size() == timeline.behaviors.size(), "timeline_rows: ",
+              timeline.actions.size(), " actions for ", n_behaviors, " behaviors");
   for (int64_t t = 0; t < n_targets; ++t) {
     const int64_t before = timeline.targets[t].n_behaviors_before;
     TORCH_CHECK(before >= 0 && before <= n_behaviors, "timeline_rows: target ", t, " comes after ", before,
@@ -25,6 +27,7 @@ std::vector<RowSpec> timeline_rows(const Timeline& timeline, int64_t n_context, 
     const int64_t end = timeline.targets[last].n_behaviors_before;
     RowSpec row;
     row.behaviors.assign(timeline.behaviors.begin() + begin, timeline.behaviors.begin() + end);
+    if (!timeline.actions.empty()) row.actions.assign(timeline.actions.begin() + begin, timeline.actions.begin() + end);
     for (int64_t t = first; t <= last; ++t) {
       const TimelineTarget& target = timeline.targets[t];
       const int64_t window_begin = std::max<int64_t>(0, target.n_behaviors_before - n_context);

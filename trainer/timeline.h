@@ -21,6 +21,7 @@ struct TimelineTarget {
 
 struct Timeline {
   std::vector<int64_t> behaviors;        // ids, oldest first
+  std::vector<BehaviorAction> actions;   // one per behavior, or empty (all kNone)
   std::vector<TimelineTarget> targets;   // n_behaviors_before non-decreasing
 };
 

@@ -259,7 +259,8 @@ int run_store_history(int argc, char** argv) {
   size_t max_n = 0;
   po::options_description flags = store_flags(
       "bahectl store history: a user's history, oldest first: event time (ISO-8601 UTC), Kafka\n"
-      "partition and offset, behavior hash (for `store get --key`), and the behavior's text if known.",
+      "partition and offset, action (clicked/skipped for a past impression, none otherwise), behavior hash\n"
+      "(for `store get --key`), and the behavior's text if known.",
       f);
   flags.add_options()("user", po::value(&user)->required(), "the user id, as in the events")(
       "max", po::value(&max_n)->default_value(0), "print only the newest N entries; 0 = all");
@@ -285,11 +286,12 @@ int run_store_history(int argc, char** argv) {
             << (entries->size() == 1 ? " entry" : " entries") << ", oldest first\n";
   if (entries->empty()) return close_and_exit(argv[0], *s);
   std::cout << pad_column("time", 26) << pad_column("partition", 11) << pad_column("offset", 14)
-            << pad_column("behavior", 34) << "text\n";
+            << pad_column("action", 9) << pad_column("behavior", 34) << "text\n";
   for (size_t i = 0; i < entries->size(); ++i) {
     const encoder::HistoryEntry& e = (*entries)[i];
     std::cout << pad_column(iso8601_utc(e.event_time_ms), 26) << pad_column(std::to_string(e.partition), 11)
-              << pad_column(std::to_string(e.offset), 14) << pad_column(e.behavior.hex(), 34)
+              << pad_column(std::to_string(e.offset), 14)
+              << pad_column(std::string(behavior_action_name(e.action)), 9) << pad_column(e.behavior.hex(), 34)
               << describe_text((*texts)[i]) << "\n";
   }
   return close_and_exit(argv[0], *s);

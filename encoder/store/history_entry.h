@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/behavior_action.h"
 #include "encoder/store/behavior_key.h"
 
 namespace bahed::encoder {
@@ -14,6 +15,9 @@ struct HistoryEntry {
   int64_t event_time_ms = 0;  // the event's `ts`
   int32_t partition = 0;      // Kafka partition the event came from
   int64_t offset = 0;         // its offset there
+  // Clicked or skipped for an impression (whose behavior is its item),
+  // kNone for other behaviors.
+  BehaviorAction action = BehaviorAction::kNone;
 
   bool operator==(const HistoryEntry&) const = default;
 };

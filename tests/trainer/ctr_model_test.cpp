@@ -133,7 +133,7 @@ TEST(CtrModel, TargetNeverSeesItsOwnHistoryEntryOrLaterBehaviors) {
   }
 }
 
-TEST(CtrModel, OnlyDeepLayersSumVectorAndHeadAreTrainable) {
+TEST(CtrModel, OnlyDeepLayersSumVectorActionEmbeddingAndHeadAreTrainable) {
   const encoder::LlamaModel base = tiny_base(3, 1);
   CtrModel model = tiny_ctr(base, SlotGranularity::kBehavior, PositionScheme::kAlibi);
   std::set<const void*> trainable;
@@ -141,7 +141,8 @@ TEST(CtrModel, OnlyDeepLayersSumVectorAndHeadAreTrainable) {
   for (const auto& item : model->named_parameters()) {
     const std::string& key = item.key();
     const bool expected = key.rfind("llm.model.layers.1.", 0) == 0 || key.rfind("llm.model.layers.2.", 0) == 0 ||
-                          key == "llm.model.norm.weight" || key == "sum_vector" || key.rfind("head.", 0) == 0;
+                          key == "llm.model.norm.weight" || key == "sum_vector" || key == "action_embedding" ||
+                          key.rfind("head.", 0) == 0;
     EXPECT_EQ(trainable.count(item.value().unsafeGetTensorImpl()) > 0, expected) << key;
     EXPECT_EQ(item.value().requires_grad(), expected) << key;
   }

@@ -27,7 +27,7 @@ std::vector<EncodedTarget> user_targets(const std::string& pattern, size_t n_con
     const int64_t time_ms = 1000 * offset;
     offset += 1 + offset % 2;  // gaps: other users' events in between
     if (c == 'B') {
-      history.push_back({next_vector++, source, time_ms});
+      history.push_back({next_vector++, BehaviorAction::kNone, source, time_ms});
       continue;
     }
     EncodedTarget t;
@@ -39,8 +39,7 @@ std::vector<EncodedTarget> user_targets(const std::string& pattern, size_t n_con
     t.item_vector = next_vector++;
     t.context.assign(history.size() > n_context ? history.end() - static_cast<std::ptrdiff_t>(n_context) : history.begin(),
                      history.end());
-    t.history_vector = next_vector++;
-    history.push_back({t.history_vector, source, time_ms});
+    history.push_back({t.item_vector, action_of_label(t.label), source, time_ms});
     targets.push_back(t);
   }
   return targets;

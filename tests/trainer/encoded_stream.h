@@ -32,7 +32,7 @@ class EncodedStream {
       const SourcePosition source{e.partition, next++};
       std::vector<ContextBehavior>& history = history_[e.user];
       if (e.kind == 'B') {
-        history.push_back({new_vector(), source, 1000 * source.offset});
+        history.push_back({new_vector(), BehaviorAction::kNone, source, 1000 * source.offset});
         continue;
       }
       EncodedTarget t;
@@ -44,8 +44,7 @@ class EncodedStream {
       t.item_vector = new_vector();
       const size_t begin = history.size() > n_context_ ? history.size() - n_context_ : 0;
       t.context.assign(history.begin() + static_cast<std::ptrdiff_t>(begin), history.end());
-      t.history_vector = new_vector();
-      history.push_back({t.history_vector, source, t.event_time_ms});
+      history.push_back({t.item_vector, action_of_label(t.label), source, t.event_time_ms});
       targets_.push_back(t);
     }
   }
@@ -63,7 +62,6 @@ class EncodedStream {
     for (size_t i = first; i < last; ++i) {
       for (const ContextBehavior& b : targets_[i].context) use(b.vector);
       use(targets_[i].item_vector);
-      use(targets_[i].history_vector);
     }
     for (size_t r = 0; r < used.size(); ++r) {
       const uint32_t id = used[used.size() - 1 - r];
@@ -74,7 +72,6 @@ class EncodedStream {
       EncodedTarget t = targets_[i];
       for (ContextBehavior& b : t.context) b.vector = local[b.vector];
       t.item_vector = local[t.item_vector];
-      t.history_vector = local[t.history_vector];
       out.targets.push_back(t);
     }
     for (const auto& [partition, next] : next_offset_) out.consumed_through.push_back({partition, next});

@@ -61,10 +61,10 @@ TEST(PendingTargets, PacksOneUsersTargetsFromSeveralBatchesIntoOneRowOfK) {
   ASSERT_EQ(rows.size(), 1u);
   ASSERT_EQ(rows[0].spec.targets.size(), 6u);
   expect_row_holds(rows[0], stream, 0);
-  // Behaviors shared by several contexts are stored once: 13 behaviors lie
-  // in some context (of the 14 before the last target, the history entry of
-  // the target at position 9 lies in none), plus 6 items.
-  EXPECT_EQ(rows[0].vectors.size(), (13u + 6u) * kDim);
+  // Vectors shared by several contexts are stored once: the 9 B behaviors
+  // before the last target all lie in some context, and an impression's
+  // history entry is its item's vector, so 9 + 6 items.
+  EXPECT_EQ(rows[0].vectors.size(), (9u + 6u) * kDim);
 }
 
 TEST(PendingTargets, EmitsAShorterRowWhenTheOldestTargetWaitedMaxWait) {

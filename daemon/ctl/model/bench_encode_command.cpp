@@ -135,7 +135,8 @@ Result<LogFigures> bench_log(const std::string& path, encoder::ShallowTextEncode
   const double hits = static_cast<double>(m.lookup_hits - hits0), misses = static_cast<double>(m.lookup_misses - misses0);
   f.warm_hit_rate = hits + misses > 0 ? hits / (hits + misses) : 0;
 
-  // Every distinct key (items and history behaviors), shuffled.
+  // Every distinct key (items, which impressions' history entries share, and
+  // other behaviors), shuffled.
   std::vector<encoder::BehaviorKey> keys;
   std::vector<std::string> seen;
   {
@@ -144,9 +145,6 @@ Result<LogFigures> bench_log(const std::string& path, encoder::ShallowTextEncode
     for (const Event& e : events) {
       if (e.type == EventType::kImpression) {
         set.insert(encoder::make_behavior_key(spec.version, o.item_feature, e.item_text));
-        set.insert(encoder::make_behavior_key(
-            spec.version, o.impression_feature,
-            encoder::render_history_text(e.label == 1 ? o.clicked_template : o.skipped_template, e.item_text)));
       } else {
         set.insert(encoder::make_behavior_key(spec.version, e.feature, e.text));
       }

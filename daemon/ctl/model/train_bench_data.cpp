@@ -6,7 +6,6 @@
 #include <unordered_map>
 
 #include "consumers/event_decoder.h"
-#include "encoder/behavior_encoder_options.h"
 
 namespace bahed::ctl {
 namespace {
@@ -15,7 +14,6 @@ struct UserEvent {
   int64_t ts_ms = 0;
   bool impression = false;
   int64_t text = 0;     // item text (impression) or behavior text
-  int64_t history = 0;  // impression: its history text
   float label = 0;
 };
 
@@ -46,14 +44,18 @@ TrainBenchUser build_user(std::string id, std::vector<UserEvent>& events, double
   for (const UserEvent& e : events) {
     if (!e.impression) {
       all.behaviors.push_back(e.text);
+      all.actions.push_back(BehaviorAction::kNone);
       continue;
     }
     const trainer::TimelineTarget target{e.text, e.label, static_cast<int64_t>(all.behaviors.size())};
     (seen++ < n_impressions - n_held_out ? user.train : user.held_out).targets.push_back(target);
-    all.behaviors.push_back(e.history);
+    all.behaviors.push_back(e.text);  // the item, with the action (common/behavior_action.h)
+    all.actions.push_back(e.label > 0 ? BehaviorAction::kClicked : BehaviorAction::kSkipped);
   }
   user.train.behaviors = all.behaviors;
+  user.train.actions = all.actions;
   user.held_out.behaviors = std::move(all.behaviors);
+  user.held_out.actions = std::move(all.actions);
   return user;
 }
 
@@ -97,8 +99,6 @@ Result<TrainBenchData> load_train_bench_data(const TrainBenchDataOptions& option
         e.impression = true;
         e.text = texts.id(event.item_text);
         e.label = event.label > 0 ? 1.0f : 0.0f;
-        e.history = texts.id(encoder::render_history_text(
-            event.label > 0 ? options.clicked_template : options.skipped_template, event.item_text));
         ++data.n_impressions;
       } else {
         e.text = texts.id(event.text);

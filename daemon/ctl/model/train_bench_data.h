@@ -24,8 +24,6 @@ struct TrainBenchDataOptions {
   std::vector<std::string> event_files;  // contract-v1 JSON lines
   // Fraction of each user's impressions, the latest, held out. Default: 0.1.
   double held_out_fraction = 0.1;
-  std::string clicked_template = "clicked: {item}";
-  std::string skipped_template = "skipped: {item}";
 };
 
 struct TrainBenchUser {

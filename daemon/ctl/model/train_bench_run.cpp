@@ -59,6 +59,8 @@ void evaluate_held_out(trainer::Trainer& trainer, const TrainBenchData& data, st
   const std::vector<trainer::RowSpec> held_out = rows_of(data, users, /*held_out=*/true, setup.n_context, 1);
   const trainer::EvalReport sliding = trainer.evaluate(held_out, table);
   result->n_held_out = sliding.n_targets;
+  result->held_out_auc = sliding.auc;
+  result->held_out_logloss = sliding.logloss;
   result->packed_auc = result->leakage_gap = std::numeric_limits<double>::quiet_NaN();
   if (setup.n_targets_per_row > 1 && sliding.n_targets > 0) {
     const trainer::EvalReport packed =

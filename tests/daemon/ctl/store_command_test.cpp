@@ -68,10 +68,10 @@ class StoreCommandTest : public ::testing::Test {
     ASSERT_TRUE(keys.is_ok()) << keys.status().to_string();
     keys_ = *keys;
     ASSERT_TRUE(encoder::testing::put_test_vectors(*store, {no_text_key()}, 7).is_ok());
-    const auto entry = [](const encoder::Hash128& h, int64_t offset) {
-      return encoder::HistoryEntry{h, 1'700'000'000'000 + offset, 3, offset};
+    const auto entry = [](const encoder::Hash128& h, int64_t offset, BehaviorAction action = BehaviorAction::kNone) {
+      return encoder::HistoryEntry{h, 1'700'000'000'000 + offset, 3, offset, action};
     };
-    const std::vector<encoder::HistoryUpdate> updates = {{"u1", entry(keys_[0].behavior, 10)},
+    const std::vector<encoder::HistoryUpdate> updates = {{"u1", entry(keys_[0].behavior, 10, BehaviorAction::kClicked)},
                                                          {"u1", entry(keys_[1].behavior, 11)},
                                                          {"u2", entry(keys_[0].behavior, 12)},
                                                          {"u1", entry(no_text_key().behavior, 13)}};
@@ -176,7 +176,8 @@ TEST_F(StoreCommandTest, HistoryPrintsEntriesOldestFirstWithTimesAndTexts) {
   ASSERT_NE(third, std::string::npos) << r.out;
   EXPECT_LT(first, second);
   EXPECT_LT(second, third);
-  EXPECT_TRUE(contains(r.out, keys_[0].behavior.hex() + "  default: \"Heat (1995) | Action\"")) << r.out;
+  EXPECT_TRUE(contains(r.out, "clicked  " + keys_[0].behavior.hex() + "  default: \"Heat (1995) | Action\"")) << r.out;
+  EXPECT_TRUE(contains(r.out, "none     " + keys_[1].behavior.hex())) << r.out;
   EXPECT_TRUE(contains(r.out, no_text_key().behavior.hex() + "  -")) << r.out;
 
   const CommandOutput newest =

@@ -67,10 +67,11 @@ TEST_F(BehaviorEncoderTest, ContextIsTheLastNBehaviorsStrictlyBeforeEachTarget) 
   ASSERT_EQ(t1.context.size(), 2u);
   EXPECT_EQ(t1.context[0].source.offset, 2);
   EXPECT_EQ(t1.context[1].source.offset, 3);
-  // The first target's own history behavior ("clicked: ...") is the second's last context entry.
-  EXPECT_EQ(t1.context[1].vector, t0.history_vector);
-  const std::vector<float> expected = text_encoder.vector_of("clicked: title of m1");
-  EXPECT_EQ(std::vector<float>(batch->vector(t0.history_vector), batch->vector(t0.history_vector) + 4), expected);
+  // The first target's own history entry (its item, clicked) is the second's last context entry.
+  EXPECT_EQ(t1.context[1].vector, t0.item_vector);
+  EXPECT_EQ(t1.context[1].action, BehaviorAction::kClicked);
+  EXPECT_EQ(t1.context[0].action, BehaviorAction::kNone);
+  EXPECT_EQ(t0.context[1].action, BehaviorAction::kNone);
   const std::vector<float> item = text_encoder.vector_of("title of m1");
   EXPECT_EQ(std::vector<float>(batch->vector(t0.item_vector), batch->vector(t0.item_vector) + 4), item);
 }
@@ -90,6 +91,25 @@ TEST_F(BehaviorEncoderTest, ContextComesFromTheStoreAcrossBatches) {
   EXPECT_EQ(std::vector<float>(second->vector(second->targets[0].context[0].vector),
                                second->vector(second->targets[0].context[0].vector) + 4),
             text_encoder.vector_of("a"));
+}
+
+TEST_F(BehaviorEncoderTest, StoredImpressionsKeepTheirActionInLaterContexts) {
+  CountingTextEncoder text_encoder;
+  auto store = open_store(text_encoder);
+  auto encoder = make_encoder(*store, text_encoder, /*n=*/3);
+  std::vector<Event> events = {impression_event("u", 0, "m1", 1), impression_event("u", 1, "m2", 0),
+                               impression_event("u", 2, "m3", 1)};
+  auto batches = make_batches(events, 2);
+  ASSERT_TRUE(encoder->encode(batches[0]).is_ok());
+  auto second = encoder->encode(batches[1]);
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  ASSERT_EQ(second->targets.size(), 1u);
+  const auto& context = second->targets[0].context;
+  ASSERT_EQ(context.size(), 2u);
+  EXPECT_EQ(context[0].action, BehaviorAction::kClicked);
+  EXPECT_EQ(context[1].action, BehaviorAction::kSkipped);
+  EXPECT_EQ(std::vector<float>(second->vector(context[1].vector), second->vector(context[1].vector) + 4),
+            text_encoder.vector_of("title of m2"));
 }
 
 TEST_F(BehaviorEncoderTest, ReplayedTargetsSeeNoLaterEventAlreadyInTheStore) {
@@ -130,10 +150,7 @@ TEST_F(BehaviorEncoderTest, EncodesEveryBehaviorOfTheMovieLensLogOnceAcrossTwoRe
   }
   EXPECT_EQ(targets, 2 * events.size());
   std::set<std::string> distinct;
-  for (const auto& e : events) {
-    distinct.insert(e.item_text);
-    distinct.insert((e.label == 1 ? "clicked: " : "skipped: ") + e.item_text);
-  }
+  for (const auto& e : events) distinct.insert(e.item_text);  // an impression's history entry is its item
   EXPECT_EQ(text_encoder.calls().size(), distinct.size());
   for (const auto& [text, count] : text_encoder.calls()) ASSERT_EQ(count, 1) << text;
   EXPECT_EQ(encoder->metrics().lookup_misses.load(), distinct.size());

@@ -13,12 +13,12 @@ struct BehaviorEncoderOptions {
   // n, strictly before it). Must not exceed store.history_length, which
   // bounds what the store keeps. Default: 50.
   uint32_t context_length = 50;
-  // Feature under which an impression's item text is keyed (its target
-  // vector). Items and behaviors share the store and the encode path.
+  // Feature under which an impression's item text is keyed: its target
+  // vector, and, with the action clicked or skipped
+  // (common/behavior_action.h), the behavior it becomes in the user's
+  // history. Items and behaviors share the store and the encode path.
   // Default: "item".
   std::string item_feature = "item";
-  // An impression enters the user's history as its item (same key, same
-  // vector) with the action clicked or skipped (common/behavior_action.h).
 
   Status validate() const;
 };

@@ -62,6 +62,17 @@ RowSpec EncodedRowPacker::take() {
   return out;
 }
 
+RowSpec single_target_row(const EncodedTarget& target) {
+  RowSpec row;
+  for (const ContextBehavior& behavior : target.context) {
+    row.behaviors.push_back(behavior.vector);
+    row.actions.push_back(behavior.action);
+  }
+  row.targets.push_back({static_cast<int64_t>(target.item_vector), static_cast<float>(target.label), 0,
+                         static_cast<int64_t>(row.behaviors.size())});
+  return row;
+}
+
 std::vector<RowSpec> pack_encoded_targets(std::span<const EncodedTarget> targets, int64_t n_targets_per_row) {
   TORCH_CHECK(n_targets_per_row >= 1, "pack_encoded_targets: n_targets_per_row=", n_targets_per_row);
   std::vector<RowSpec> rows;
@@ -72,16 +83,7 @@ std::vector<RowSpec> pack_encoded_targets(std::span<const EncodedTarget> targets
     if (packer.n_targets() > 0) rows.push_back(packer.take());
     // An empty packer accepts any target in Kafka order; one out of order
     // still gets its own row, with the context as given.
-    if (!packer.try_add(target)) {
-      RowSpec alone;
-      for (const ContextBehavior& behavior : target.context) {
-        alone.behaviors.push_back(behavior.vector);
-        alone.actions.push_back(behavior.action);
-      }
-      alone.targets.push_back({static_cast<int64_t>(target.item_vector), static_cast<float>(target.label), 0,
-                               static_cast<int64_t>(alone.behaviors.size())});
-      rows.push_back(std::move(alone));
-    }
+    if (!packer.try_add(target)) rows.push_back(single_target_row(target));
   }
   if (packer.n_targets() > 0) rows.push_back(packer.take());
   return rows;

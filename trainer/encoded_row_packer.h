@@ -42,6 +42,11 @@ class EncodedRowPacker {
   std::vector<SourcePosition> sources_;  // of row_.behaviors, in order
 };
 
+// A row holding only `target`, with its context as given (ids as in the
+// target): for a target no packer accepts, because its context is out of
+// Kafka order.
+RowSpec single_target_row(const EncodedTarget& target);
+
 // Packs a user's targets, in Kafka order, into rows of at most
 // n_targets_per_row targets (1 gives sliding-window rows), starting a new row
 // where a context does not align.

@@ -88,13 +88,7 @@ void PendingTargets::add_target(const EncodedBatch& batch, const EncodedTarget& 
       // Out of Kafka order even alone: a row of its own with the context as
       // given (as pack_encoded_targets does).
       ReadyRow alone;
-      const EncodedTarget local = intern(batch, target, *row);
-      for (const ContextBehavior& behavior : local.context) {
-        alone.spec.behaviors.push_back(behavior.vector);
-        alone.spec.actions.push_back(behavior.action);
-      }
-      alone.spec.targets.push_back({static_cast<int64_t>(local.item_vector), static_cast<float>(local.label), 0,
-                                    static_cast<int64_t>(alone.spec.behaviors.size())});
+      alone.spec = single_target_row(intern(batch, target, *row));
       alone.vectors = std::move(row->vectors);
       alone.sources.push_back(target.source);
       users_.erase(target.user);

@@ -6,7 +6,7 @@
 //     8 offset (int64), 1 action (common/behavior_action.h)
 // Format 1 (36-byte entries, no action) is still read: its entries have
 // action kNone.
-// A history is rewritten whole on append: it is small (H * 36 bytes) and one
+// A history is rewritten whole on append: it is small (H * 37 bytes) and one
 // value per user makes a read a single point lookup.
 #include <cstddef>
 #include <cstdint>

@@ -50,7 +50,7 @@ TrainBenchUser build_user(std::string id, std::vector<UserEvent>& events, double
     const trainer::TimelineTarget target{e.text, e.label, static_cast<int64_t>(all.behaviors.size())};
     (seen++ < n_impressions - n_held_out ? user.train : user.held_out).targets.push_back(target);
     all.behaviors.push_back(e.text);  // the item, with the action (common/behavior_action.h)
-    all.actions.push_back(e.label > 0 ? BehaviorAction::kClicked : BehaviorAction::kSkipped);
+    all.actions.push_back(action_of_label(e.label > 0 ? 1 : 0));
   }
   user.train.behaviors = all.behaviors;
   user.train.actions = all.actions;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "checkpoints/file_io.h"
@@ -87,6 +88,48 @@ Status read_metrics(element el, std::map<std::string, double>& out) {
   return Status::ok();
 }
 
+bool parse_hex64(std::string_view s, uint64_t& out) {
+  if (s.size() != 16) return false;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out, 16);
+  return ec == std::errc() && end == s.data() + s.size() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+Status read_partition_audit(element el, std::string_view partition, PartitionAudit& out) {
+  const std::string where = "audit." + std::string(partition);
+  object obj;
+  BAHED_RETURN_IF_ERROR(get_object(el, where, obj));
+  bool has_targets = false, has_checksum = false;
+  for (auto [key, value] : obj) {
+    if (key == "targets" && !has_targets) {
+      has_targets = true;
+      BAHED_RETURN_IF_ERROR(read_int(value, where + ".targets", 0, out.n_targets));
+    } else if (key == "checksum" && !has_checksum) {
+      has_checksum = true;
+      std::string hex;
+      BAHED_RETURN_IF_ERROR(read_string(value, where + ".checksum", 16, hex));
+      if (!parse_hex64(hex, out.offset_checksum)) return corrupt(in_quotes(where + ".checksum") + " is not 16 lowercase hex digits");
+    } else {
+      return corrupt(in_quotes(where) + " has an unknown or repeated key " + in_quotes(key));
+    }
+  }
+  if (!has_targets || !has_checksum) return corrupt(in_quotes(where) + " needs targets and checksum");
+  return Status::ok();
+}
+
+Status read_audit(element el, TargetAudit& out) {
+  object obj;
+  BAHED_RETURN_IF_ERROR(get_object(el, "audit", obj));
+  for (auto [key, value] : obj) {
+    const auto partition = parse_partition(key);
+    if (!partition) return corrupt("audit key " + in_quotes(key) + " is not a partition number");
+    PartitionAudit audit;
+    BAHED_RETURN_IF_ERROR(read_partition_audit(value, key, audit));
+    if (!out.partitions.emplace(*partition, audit).second) return corrupt("audit holds partition " + std::string(key) + " twice");
+  }
+  return Status::ok();
+}
+
 Status read_file_entry(element el, ManifestFile& file) {
   object obj;
   BAHED_RETURN_IF_ERROR(get_object(el, "files[]", obj));
@@ -145,12 +188,11 @@ Status read_parent(element el, std::optional<int64_t>& out) {
 }
 
 // One top-level key; `manifest` accumulates.
-Status read_key(std::string_view key, element value, Manifest& m) {
+Status read_key(std::string_view key, element value, Manifest& m, int64_t& format) {
   ManifestFields& f = m.fields;
   if (key == "format_version") {
-    int64_t format = 0;
     BAHED_RETURN_IF_ERROR(read_int(value, key, 0, format));
-    if (format != kManifestFormatVersion) return corrupt("unsupported format_version " + std::to_string(format));
+    if (format != 1 && format != kManifestFormatVersion) return corrupt("unsupported format_version " + std::to_string(format));
     return Status::ok();
   }
   if (key == "version") return read_int(value, key, 1, m.version);
@@ -170,6 +212,7 @@ Status read_key(std::string_view key, element value, Manifest& m) {
   }
   if (key == "metrics") return read_metrics(value, f.metrics);
   if (key == "files") return read_files(value, m.files);
+  if (key == "audit") return read_audit(value, f.audit);
   return corrupt("unknown key " + in_quotes(key));
 }
 
@@ -187,7 +230,8 @@ bool ManifestFields::operator==(const ManifestFields& other) const {
          event_time_watermark_ms == other.event_time_watermark_ms &&
          base_model_fingerprint == other.base_model_fingerprint && encoder_fingerprint == other.encoder_fingerprint &&
          model_config == other.model_config &&
-         std::equal(metrics.begin(), metrics.end(), other.metrics.begin(), other.metrics.end(), same_metric);
+         std::equal(metrics.begin(), metrics.end(), other.metrics.begin(), other.metrics.end(), same_metric) &&
+         audit == other.audit;
 }
 
 std::string serialize_manifest(const Manifest& m) {
@@ -210,6 +254,14 @@ std::string serialize_manifest(const Manifest& m) {
   w.key("model_config").raw(f.model_config);
   w.key("metrics").begin_object();
   for (const auto& [name, value] : f.metrics) w.key(name).value(value);  // NaN becomes null
+  w.end_object();
+  w.key("audit").begin_object();
+  for (const auto& [partition, audit] : f.audit.partitions) {
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(audit.offset_checksum));
+    w.key(std::to_string(partition)).begin_object().key("targets").value(audit.n_targets);
+    w.key("checksum").value(std::string(hex)).end_object();
+  }
   w.end_object();
   w.key("files").begin_array();
   for (const ManifestFile& file : m.files) {
@@ -235,13 +287,17 @@ Result<Manifest> parse_manifest(std::string_view json) {
   BAHED_RETURN_IF_ERROR(get_object(root, "the top level", obj));
   Manifest manifest;
   std::set<std::string_view> seen;
+  int64_t format = 0;
   for (auto [key, value] : obj) {
     if (!seen.insert(key).second) return corrupt("key " + in_quotes(key) + " appears twice");
-    BAHED_RETURN_IF_ERROR(read_key(key, value, manifest));
+    BAHED_RETURN_IF_ERROR(read_key(key, value, manifest, format));
   }
   for (std::string_view key : kRequiredKeys) {
     if (!seen.contains(key)) return corrupt("missing key " + in_quotes(key));
   }
+  // Format 1 predates the audit; format 2 requires it.
+  if (format == 1 && seen.contains("audit")) return corrupt("'audit' in a format_version 1 manifest");
+  if (format >= 2 && !seen.contains("audit")) return corrupt("missing key 'audit'");
   if (manifest.parent && *manifest.parent >= manifest.version) {
     return corrupt("parent " + std::to_string(*manifest.parent) + " is not older than version " +
                    std::to_string(manifest.version));
@@ -283,6 +339,9 @@ Result<ManifestFields> checked_manifest_fields(ManifestFields fields) {
   if (fields.encoder_fingerprint.size() > kMaxFingerprintBytes) return bad("encoder_fingerprint is too long");
   for (const auto& [name, value] : fields.metrics) {
     if (name.empty() || name.size() > kMaxMetricNameBytes) return bad("metrics has an empty or too long name");
+  }
+  for (const auto& [partition, audit] : fields.audit.partitions) {
+    if (partition < 0 || audit.n_targets < 0) return bad("audit has partition " + std::to_string(partition));
   }
   BAHED_ASSIGN_OR_RETURN(fields.model_config, minify_json_object(fields.model_config));
   return fields;

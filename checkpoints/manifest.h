@@ -15,6 +15,9 @@
 //   base_model_fingerprint, encoder_fingerprint   opaque strings
 //   model_config            a JSON object, opaque here
 //   metrics                 {"<name>": number or null (NaN)}
+//   audit                   {"<partition>": {"targets": n, "checksum":
+//                           "<16 hex digits>"}}: what the lineage trained
+//                           (common/target_audit.h); format 2 on
 //   files                   [{"name", "size", "sha256"}, ...] every file
 //                           of the version except manifest.json itself
 #include <cstddef>
@@ -27,10 +30,13 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/target_audit.h"
 
 namespace bahed::checkpoints {
 
-inline constexpr int64_t kManifestFormatVersion = 1;
+// Written: 2 (adds "audit"). Read: 1 and 2; a format-1 manifest has an
+// empty audit.
+inline constexpr int64_t kManifestFormatVersion = 2;
 inline constexpr size_t kMaxManifestBytes = size_t{16} << 20;
 inline constexpr size_t kMaxFingerprintBytes = 1024;
 inline constexpr size_t kMaxMetricNameBytes = 256;
@@ -51,6 +57,8 @@ struct ManifestFields {
   std::string model_config = "{}";
   // Progressive validation and other figures: "auc", "logloss", ...
   std::map<std::string, double> metrics;
+  // Targets trained by this version's whole lineage, per partition.
+  TargetAudit audit;
 
   bool operator==(const ManifestFields&) const;
 };

@@ -51,6 +51,7 @@ class EventStream::Impl {
 
   Status init();
   Status start();
+  void stop_consuming();
   Status stop();
   Status commit(const std::vector<PartitionWatermark>& offsets);
   Status flush_dead_letters(int timeout_ms) {
@@ -121,6 +122,7 @@ class EventStream::Impl {
   bool paused_ = false;
   int64_t last_watermark_refresh_ms_ = 0;
   std::vector<int32_t> assigned_;  // touched only from consume() callbacks, i.e. the consumer thread
+  std::map<int32_t, int64_t> position_;  // partition -> next offset after the last message read; consumer thread
 
   mutable std::mutex health_mu_;
   Status health_;  // guarded by health_mu_
@@ -207,6 +209,7 @@ void EventStream::Impl::handle_message(const RdKafka::Message& message) {
   const std::string_view payload(static_cast<const char*>(message.payload()), message.len());
   if (batch_watermarks_.empty()) batch_started_ms_ = clock_.steady_ms();
   batch_watermarks_[message.partition()] = message.offset() + 1;
+  position_[message.partition()] = message.offset() + 1;
 
   Event event;
   const DecodeOutcome outcome = decoder_.decode(key, payload, clock_.now_ms(), &event);
@@ -298,7 +301,13 @@ void EventStream::Impl::on_rebalance(RdKafka::KafkaConsumer* consumer, RdKafka::
   for (auto* tp : partitions) names += (names.empty() ? "" : ",") + std::to_string(tp->partition());
   if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
     for (auto* tp : partitions) {
-      if (start_offset_) {
+      // A partition this process read before (revoked and assigned back)
+      // continues after the last message it handed on: everything before
+      // is already downstream and will be trained, so neither the start
+      // offset nor the committed one (older) may apply again.
+      if (auto it = position_.find(tp->partition()); it != position_.end()) {
+        tp->set_offset(it->second);
+      } else if (start_offset_) {
         if (auto offset = start_offset_(tp->partition())) tp->set_offset(*offset);
       }
       assigned_.push_back(tp->partition());
@@ -354,13 +363,17 @@ void EventStream::Impl::on_event(RdKafka::Event& event) {
   }
 }
 
-Status EventStream::Impl::stop() {
-  if (stopped_) return Status::ok();
-  stopped_ = true;
+void EventStream::Impl::stop_consuming() {
   if (thread_.joinable()) {
     thread_.request_stop();
     thread_.join();
   }
+}
+
+Status EventStream::Impl::stop() {
+  if (stopped_) return Status::ok();
+  stopped_ = true;
+  stop_consuming();
   Status result = Status::ok();
   if (consumer_) {
     const RdKafka::ErrorCode err = consumer_->close();
@@ -397,6 +410,7 @@ EventStream::~EventStream() {
   if (impl_) impl_->stop().ignore();  // backstop; the daemon stops explicitly and checks
 }
 Status EventStream::start() { return impl_->start(); }
+void EventStream::stop_consuming() { impl_->stop_consuming(); }
 Status EventStream::stop() { return impl_->stop(); }
 Status EventStream::commit(const std::vector<PartitionWatermark>& offsets) { return impl_->commit(offsets); }
 Status EventStream::flush_dead_letters(int timeout_ms) { return impl_->flush_dead_letters(timeout_ms); }

@@ -68,9 +68,14 @@ class EventStream {
 
   // Subscribes and starts the consumer thread ("bahed-consumer").
   Status start();
-  // Stops the thread after its current message, hands the partial batch
-  // downstream (waiting while the queue is full unless it is closed), and
-  // closes the consumer (leaving the group). Idempotent.
+  // Stops the thread after its current message and hands the partial batch
+  // downstream (waiting while the queue is full unless it is closed). The
+  // consumer stays in the group, so commit() still works: the daemon drains
+  // the pipeline, publishes a final version and commits its offsets before
+  // stop(). Idempotent.
+  void stop_consuming();
+  // stop_consuming(), then closes the consumer (leaving the group) and
+  // flushes the dead-letter producer. Idempotent.
   Status stop();
 
   // Commits, per partition, the next offset to read. Call only once

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "common/process_memory.h"
 #include "encoder/llm/compute_threads.h"
 
 namespace bahed::daemon {
@@ -39,6 +40,29 @@ Status Daemon::open_encoder() {
   return Status::ok();
 }
 
+ModelIdentity Daemon::model_identity() const {
+  const auto hex = [](uint64_t v) {
+    char out[17];
+    std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(v));
+    return std::string(out);
+  };
+  return {hex(text_encoder_->base_model_fingerprint()), hex(text_encoder_->fingerprint())};
+}
+
+Result<std::optional<RestorePoint>> Daemon::restore(trainer::Trainer& trainer) {
+  BAHED_ASSIGN_OR_RETURN(std::optional<RestorePoint> point,
+                         find_restore_point(config_.checkpoints.publish_dir, config_.checkpoints.state_dir, logger_));
+  if (!point) {
+    logger_->info("fresh_start publish_dir={}: no version published yet", config_.checkpoints.publish_dir);
+    return point;
+  }
+  BAHED_RETURN_IF_ERROR(restore_trainer(*point, model_identity(), trainer, logger_));
+  // The next version descends from the restored one, also when LATEST named
+  // a newer one that did not verify.
+  publisher_->set_parent(point->version.version);
+  return point;
+}
+
 Result<Publication> Daemon::open_publication() {
   checkpoints::PublisherOptions options;
   options.publish_dir = config_.checkpoints.publish_dir;
@@ -52,18 +76,17 @@ Result<Publication> Daemon::open_publication() {
   p.every_steps = config_.checkpoints.every_steps;
   p.every_s = config_.checkpoints.every_seconds;
   const auto& model = text_encoder_->model();
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(text_encoder_->fingerprint()));
-  p.fixed.encoder_fingerprint = hex;
-  // The encoder fingerprint covers the shallow weights and tokenizer; the
-  // deep layers' starting point is named by the model directory.
-  p.fixed.base_model_fingerprint = config_.encoder.llm.model_dir;
+  const ModelIdentity identity = model_identity();
+  p.fixed.encoder_fingerprint = identity.encoder_fingerprint;
+  p.fixed.base_model_fingerprint = identity.base_model_fingerprint;
   p.fixed.model_config = "{\"hidden_size\":" + std::to_string(model->config().hidden_size) +
                          ",\"num_hidden_layers\":" + std::to_string(model->config().n_layers) +
                          ",\"n_layers_shallow\":" + std::to_string(model->options().n_layers_shallow) +
                          ",\"context_length\":" + std::to_string(config_.encoder.behaviors.context_length) +
                          ",\"n_targets_per_row\":" + std::to_string(config_.trainer.options.n_targets_per_row) +
                          ",\"position_scheme\":\"" + config_.trainer.position_scheme + "\"}";
+  p.state_dir = config_.checkpoints.state_dir;
+  p.keep_states = std::min<int64_t>(config_.checkpoints.keep_versions, 2);
   p.before_publish = [this] { return store_->sync_wal(); };
   p.after_publish = [this](const checkpoints::PublishedVersion& v) {
     std::vector<PartitionWatermark> offsets;
@@ -96,18 +119,41 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonConfig& config, const 
         return Status::io_error("writing kafka.embedded_address_file " + config.kafka.embedded_address_file);
     }
   }
-  consumers::EventStreamOptions stream_options = config.stream;
-  stream_options.bootstrap_servers = d->bootstrap_;
-  BAHED_ASSIGN_OR_RETURN(d->stream_,
-                         consumers::EventStream::create(stream_options, &d->events_, clock, make_logger("consumer")));
-  d->encoder_thread_ = std::jthread([raw = d.get()](std::stop_token stop) { raw->run_encoder(stop); });
   BAHED_ASSIGN_OR_RETURN(Publication publication, d->open_publication());
   auto trainer = std::make_unique<trainer::Trainer>(d->text_encoder_->model(), config.trainer_options(), clock);
+  BAHED_ASSIGN_OR_RETURN(std::optional<RestorePoint> restored, d->restore(*trainer));
+  // Restored: every partition starts at the version's offset; a partition
+  // it does not name had no event before it, so it starts at the beginning.
+  // Fresh: the group's committed offsets (mirrors of earlier checkpoints
+  // elsewhere), else stream.auto_offset_reset.
+  consumers::EventStream::StartOffsetFn start_offset;
+  if (restored) {
+    publication.resumed_offsets = restored->version.manifest.fields.offsets;
+    publication.resumed_event_time_ms = restored->version.manifest.fields.event_time_watermark_ms;
+    start_offset = [offsets = publication.resumed_offsets](int32_t partition) -> std::optional<int64_t> {
+      const auto it = offsets.find(partition);
+      return it == offsets.end() ? 0 : it->second;
+    };
+  }
+  consumers::EventStreamOptions stream_options = config.stream;
+  stream_options.bootstrap_servers = d->bootstrap_;
+  BAHED_ASSIGN_OR_RETURN(d->stream_, consumers::EventStream::create(stream_options, &d->events_, clock,
+                                                                    make_logger("consumer"), std::move(start_offset)));
+  d->encoder_thread_ = std::jthread([raw = d.get()](std::stop_token stop) { raw->run_encoder(stop); });
   d->training_ = std::make_unique<TrainingLoop>(std::move(trainer), d->encoded_, clock, make_logger("trainer"),
                                                 [raw = d.get()](const Status& s) { raw->fail(s); },
                                                 std::move(publication));
   BAHED_RETURN_IF_ERROR(d->stream_->start());
   d->started_ms_ = d->last_progress_ms_ = d->last_activity_ms_ = clock.steady_ms();
+  if (!config.admin.listen.empty()) {
+    auto admin = AdminServer::start(
+        config.admin, [raw = d.get()](std::string_view path) { return raw->admin_response(path); },
+        make_logger("admin"));
+    if (!admin.is_ok()) {
+      return admin.status().with_context("admin server (set admin.listen to a free port, or empty to disable it)");
+    }
+    d->admin_ = std::move(admin).value();
+  }
   return d;
 }
 
@@ -183,22 +229,25 @@ void Daemon::log_progress() {
   const auto& tm = training_->metrics();
   const uint64_t trained = tm.targets_trained.load();
   const double trained_rate = (trained - last_progress_trained_) / seconds;
+  events_per_s_.store(rate);
+  targets_per_s_.store(trained_rate);
   last_progress_ms_ = now;
   last_progress_consumed_ = consumed;
   last_progress_trained_ = trained;
   logger_->info(
       "progress consumed={} rejected={} events_per_s={:.0f} lag={} partitions={} encoded={} cache_hits={} "
       "targets={} trained={} targets_per_s={:.0f} pending={} steps={} loss={:.4f} auc={:.4f} logloss={:.4f} "
-      "trainer_busy={:.0f}% queues={}/{},{}/{}",
+      "trainer_busy={:.0f}% queues={}/{},{}/{} rss_mb={}",
       consumed, m.total_rejected(), rate, m.total_lag(), m.partitions_assigned.load(), em.lookup_misses.load(),
       em.lookup_hits.load(), em.targets.load(), trained, trained_rate, tm.pending_targets.load(), tm.steps.load(),
       tm.last_loss.load(), tm.progressive_auc.load(), tm.progressive_logloss.load(), 100 * training_->busy_fraction(),
-      events_.size(), events_.capacity(), encoded_.size(), encoded_.capacity());
+      events_.size(), events_.capacity(), encoded_.size(), encoded_.capacity(), resident_memory_bytes() >> 20);
 }
 
 Status Daemon::stop() {
   if (stopped_) return Status::ok();
   stopped_ = true;
+  if (admin_) admin_->stop();
   if (!stream_ || !encoder_ || !training_) {  // start() failed part way: release what exists
     events_.close();
     encoded_.close();
@@ -206,14 +255,17 @@ Status Daemon::stop() {
     return Status::ok();
   }
   Status result = stream_->health();
-  const Status stream_stopped = stream_->stop();
-  if (result.is_ok()) result = stream_stopped;
+  stream_->stop_consuming();
   // The encoder finishes what the consumer handed it, then closes its
   // output queue, which ends the drain.
   events_.close();
   if (encoder_thread_.joinable()) encoder_thread_.join();
   encoded_.close();
-  if (training_) training_->join();  // trains every pending target
+  // Trains every pending target and publishes the final version, whose
+  // offsets are committed while the consumer is still in the group.
+  if (training_) training_->join();
+  const Status stream_stopped = stream_->stop();
+  if (result.is_ok()) result = stream_stopped;
   if (result.is_ok()) result = stage_health();
   if (store_) {
     const Status closed = store_->close();

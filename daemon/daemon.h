@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "common/bounded_queue.h"
@@ -14,11 +15,13 @@
 #include "common/logger.h"
 #include "common/result.h"
 #include "consumers/embedded_broker.h"
+#include "daemon/admin_server.h"
 #include "consumers/event_stream.h"
 #include "daemon/daemon_config.h"
 #include "encoder/behavior_encoder.h"
 #include "encoder/store/behavior_store.h"
 #include "encoder/shallow_text_encoder.h"
+#include "daemon/restore_point.h"
 #include "daemon/training_loop.h"
 
 namespace bahed::daemon {
@@ -45,12 +48,25 @@ class Daemon {
   const encoder::EncoderSpec& encoder_spec() const { return store_->encoder(); }
   // bootstrap.servers in use (the embedded broker's address when embedded).
   const std::string& bootstrap_servers() const { return bootstrap_; }
+  // Partitions assigned and no stage failed (/readyz).
+  bool ready() const;
+  // What the admin server answers for `path` (daemon_admin.cpp). Safe from
+  // any thread.
+  AdminResponse admin_response(std::string_view path) const;
+  // The admin server's bound port; 0 when admin.listen is empty.
+  uint16_t admin_port() const { return admin_ ? admin_->port() : 0; }
 
  private:
   Daemon(const DaemonConfig& config, const Clock& clock);
   Status open_encoder();
   Result<Publication> open_publication();
+  ModelIdentity model_identity() const;
+  // Loads the newest valid published version (and its training state) into
+  // `trainer`; nullopt when there is none.
+  Result<std::optional<RestorePoint>> restore(trainer::Trainer& trainer);
   void run_encoder(std::stop_token stop);
+  std::string metrics_text() const;
+  std::string status_json() const;
   // First error of a stage thread; it stops the daemon.
   void fail(const Status& status);
   Status stage_health() const;
@@ -69,6 +85,7 @@ class Daemon {
   std::jthread encoder_thread_;
   std::unique_ptr<checkpoints::CheckpointPublisher> publisher_;
   std::unique_ptr<TrainingLoop> training_;
+  std::unique_ptr<AdminServer> admin_;  // after the stages it reads: stopped first
   mutable std::mutex failure_mu_;
   Status failure_;  // guarded by failure_mu_
 
@@ -80,6 +97,9 @@ class Daemon {
   uint64_t last_seen_consumed_ = 0;
   uint64_t last_seen_trained_ = 0;
   int64_t last_activity_ms_ = 0;
+  // Rates of the last progress interval, for /status.
+  std::atomic<double> events_per_s_{0};
+  std::atomic<double> targets_per_s_{0};
   bool stopped_ = false;
 };
 

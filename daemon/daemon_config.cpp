@@ -78,6 +78,9 @@ void bind_trainer(ConfigSchema* s, TrainerSetup* t) {
 void bind_checkpoints(ConfigSchema* s, CheckpointSetup* c) {
   s->bind("checkpoints.publish_dir", &c->publish_dir,
           "Where versions are published: v000001/ (manifest.json, model.safetensors), LATEST.");
+  s->bind("checkpoints.state_dir", &c->state_dir,
+          "Private training state saved with each version (optimizer moments, RNG), read back on restart;\n"
+          "not for serving.");
   s->bind("checkpoints.keep_versions", &c->keep_versions, "Complete versions kept (older ones are removed).");
   s->bind("checkpoints.fsync", &c->fsync, "fsync files and folders before LATEST moves (off only for tests).");
   s->bind("checkpoints.every_steps", &c->every_steps, "Publish after this many optimizer steps; 0 = not by steps.");
@@ -150,6 +153,11 @@ void DaemonConfig::bind(ConfigSchema* s) {
   bind_store(s, &store);
   bind_trainer(s, &trainer);
   bind_checkpoints(s, &checkpoints);
+  s->bind("admin.listen", &admin.listen,
+          "Admin HTTP (/metrics, /healthz, /readyz, /status) on IP:PORT; loopback unless you expose it on\n"
+          "purpose (then set a token); port 0 picks a free one; empty disables it.");
+  s->bind("admin.bearer_token", &admin.bearer_token,
+          "When set, every admin path but /healthz needs `Authorization: Bearer <token>`; use\n\"${env:BAHED_ADMIN_TOKEN}\".");
   s->bind("runtime.events_queue_batches", &runtime.events_queue_batches,
           "Capacity, in batches, of the queue after the consumer; when full, partitions are paused.");
   s->bind("runtime.encoded_queue_batches", &runtime.encoded_queue_batches,
@@ -158,6 +166,8 @@ void DaemonConfig::bind(ConfigSchema* s) {
           "LibTorch intra-op threads (OpenBLAS already uses every core for each matrix product).");
   s->bind("runtime.progress_interval_s", &runtime.progress_interval_s, "Seconds between progress lines in the log.");
   s->bind("runtime.log_level", &runtime.log_level, "trace, debug, info, warn or error.");
+  s->bind("runtime.log_file", &runtime.log_file,
+          "Append logs to this file instead of stderr; SIGHUP reopens it (for logrotate). Empty: stderr.");
   s->bind("runtime.stop_after_messages", &runtime.stop_after_messages,
           "Stop by itself, as on SIGTERM, after this many messages; 0 = run until signalled.");
   s->bind("runtime.stop_when_idle_s", &runtime.stop_when_idle_s,
@@ -169,6 +179,7 @@ Status DaemonConfig::validate() const {
   if (kafka.embedded_partitions < 1 || kafka.embedded_partitions > 1024)
     return Status::invalid_argument("kafka.embedded_partitions must be in [1, 1024]");
   BAHED_RETURN_IF_ERROR(stream.validate());
+  BAHED_RETURN_IF_ERROR(admin.validate());
   if (!encoder::parse_pooling(encoder.pooling))
     return Status::invalid_argument("encoder.pooling must be mean or last_token, got '" + encoder.pooling + "'");
   BAHED_RETURN_IF_ERROR(llm_options().validate());
@@ -185,6 +196,10 @@ Status DaemonConfig::validate() const {
     return Status::invalid_argument("trainer.lr_schedule must be constant or cosine, got '" + trainer.lr_schedule + "'");
   BAHED_RETURN_IF_ERROR(trainer_options().validate());
   if (checkpoints.publish_dir.empty()) return Status::invalid_argument("checkpoints.publish_dir must be set");
+  if (checkpoints.state_dir.empty()) return Status::invalid_argument("checkpoints.state_dir must be set");
+  if (checkpoints.state_dir == checkpoints.publish_dir)
+    return Status::invalid_argument("checkpoints.state_dir must differ from checkpoints.publish_dir (serving reads "
+                                    "the publish directory; the state is private)");
   if (checkpoints.keep_versions < 1) return Status::invalid_argument("checkpoints.keep_versions must be >= 1");
   if (checkpoints.every_steps < 0 || checkpoints.every_seconds < 0)
     return Status::invalid_argument("checkpoints.every_steps and checkpoints.every_seconds must be >= 0");

@@ -7,6 +7,7 @@
 
 #include "common/status.h"
 #include "consumers/event_stream.h"
+#include "daemon/admin_server.h"
 #include "encoder/behavior_encoder_options.h"
 #include "encoder/llm/llm_options.h"
 #include "encoder/shallow_encoder_options.h"
@@ -62,6 +63,9 @@ struct CheckpointSetup {
   // checkpoints.publish_dir: where versions appear (v000001/, LATEST).
   // Default: "var/publish".
   std::string publish_dir = "var/publish";
+  // checkpoints.state_dir: the private training state of each version
+  // (training_state_dir.h), read back on restart. Default: "var/state".
+  std::string state_dir = "var/state";
   // checkpoints.keep_versions: complete versions kept. Default: 5.
   int64_t keep_versions = 5;
   // checkpoints.fsync: fsync files and folders before LATEST moves.
@@ -90,6 +94,9 @@ struct RuntimeOptions {
   int64_t progress_interval_s = 5;
   // Log level: trace, debug, info, warn, error. Default: "info".
   std::string log_level = "info";
+  // Append logs to this file instead of stderr; SIGHUP reopens it (after
+  // logrotate moved it). Default: "" (stderr).
+  std::string log_file;
   // Stop by itself (as on SIGTERM) once this many messages were consumed;
   // 0 = run until signalled. For demos and tests. Default: 0.
   int64_t stop_after_messages = 0;
@@ -105,6 +112,7 @@ struct DaemonConfig {
   StoreSetup store;
   TrainerSetup trainer;
   CheckpointSetup checkpoints;
+  AdminOptions admin;
   RuntimeOptions runtime;
 
   DaemonConfig();

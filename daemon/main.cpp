@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
     po::store(po::parse_command_line(argc, argv, flags), vm);
     po::notify(vm);
     if (vm.count("help")) {
-      std::cout << flags << "\nexit: 0 after a clean stop (SIGTERM/SIGINT), 1 on a stage failure, 2 on bad config.\n";
+      std::cout << flags << "\nsignals: SIGTERM/SIGINT drain, publish a final version, commit and exit; SIGHUP reopens runtime.log_file.\n"
+                   "exit: 0 after a clean stop (SIGTERM/SIGINT), 1 on a stage failure, 2 on bad config.\n";
       return 0;
     }
     if (vm.count("print-example-config")) {
@@ -54,6 +55,12 @@ int main(int argc, char** argv) {
   }
 
   spdlog::set_level(spdlog::level::from_str(config.runtime.log_level));
+  if (!config.runtime.log_file.empty()) {
+    if (const auto opened = bahed::log_to_file(config.runtime.log_file); !opened.is_ok()) {
+      std::cerr << "bahed: runtime.log_file: " << opened.to_string() << "\n";
+      return 2;
+    }
+  }
   bahed::daemon::SignalWaiter signals;  // before any thread starts
   bahed::SystemClock clock;
   auto daemon = bahed::daemon::Daemon::start(config, clock);
@@ -66,6 +73,9 @@ int main(int argc, char** argv) {
   while (true) {
     const int sig = signals.wait_for(200);
     if (sig == SIGTERM || sig == SIGINT) break;
+    if (sig == SIGHUP) {
+      if (const auto reopened = bahed::reopen_log_file(); !reopened.is_ok()) std::cerr << "bahed: " << reopened.to_string() << "\n";
+    }
     if ((*daemon)->should_stop()) break;
     if (clock.steady_ms() >= next_progress) {
       (*daemon)->log_progress();

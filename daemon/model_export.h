@@ -14,4 +14,9 @@ namespace bahed::daemon {
 
 [[nodiscard]] Status write_model_safetensors(trainer::CtrModel& model, const std::filesystem::path& file);
 
+// The inverse: copies a published file's tensors into `model`'s trainable
+// parameters. Corruption (naming the tensor) when one is missing, extra, not
+// float32 or of another shape; the model may then be partly overwritten.
+[[nodiscard]] Status read_model_safetensors(const std::filesystem::path& file, trainer::CtrModel& model);
+
 }  // namespace bahed::daemon

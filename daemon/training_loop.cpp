@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "daemon/model_export.h"
+#include "daemon/training_state_dir.h"
 
 namespace bahed::daemon {
 namespace {
@@ -33,7 +34,9 @@ TrainingLoop::TrainingLoop(std::unique_ptr<trainer::Trainer> trainer, BoundedQue
       logger_(std::move(logger)),
       on_failure_(std::move(on_failure)),
       publication_(std::move(publication)),
+      last_published_step_(trainer_->n_steps()),  // a restored trainer starts at its version's step
       last_published_ms_(clock.steady_ms()),
+      max_event_time_ms_(publication_.resumed_event_time_ms),
       started_ms_(clock.steady_ms()),
       thread_([this](std::stop_token stop) { run(stop); }) {}
 
@@ -50,7 +53,12 @@ double TrainingLoop::busy_fraction() const {
 
 Status TrainingLoop::train_ready_rows() {
   BusyTimer timer(metrics_.busy_ns);
+  const auto started = std::chrono::steady_clock::now();
   BAHED_ASSIGN_OR_RETURN(auto report, trainer_->step());
+  if (report) {
+    metrics_.step_ns.fetch_add(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count()));
+  }
   if (report) {
     metrics_.steps.fetch_add(1);
     metrics_.targets_trained.fetch_add(static_cast<uint64_t>(report->n_targets));
@@ -64,16 +72,28 @@ Status TrainingLoop::train_ready_rows() {
 
 Status TrainingLoop::maybe_publish(bool final) {
   if (publication_.publisher == nullptr) return Status::ok();
-  const int64_t steps = trainer_->n_steps();
-  if (steps == last_published_step_) return Status::ok();  // nothing new
+  int64_t steps = trainer_->n_steps();
+  const bool anything_new = steps != last_published_step_ || trainer_->n_pending_targets() > 0;
+  if (!anything_new) return Status::ok();
   const int64_t now = clock_.steady_ms();
   const bool due = final || (publication_.every_steps > 0 && steps - last_published_step_ >= publication_.every_steps) ||
                    (publication_.every_s > 0 && now - last_published_ms_ >= publication_.every_s * 1000);
   if (!due) return Status::ok();
+  // Checkpoint barrier: every target the trainer holds is trained first.
+  // A version's offsets then mean "everything before them is trained,
+  // nothing after them is": with targets still pending, later targets of
+  // other users would already be trained, and a restart from the offsets
+  // would train them twice.
+  trainer_->flush();
+  while (trainer_->n_ready_rows() > 0) BAHED_RETURN_IF_ERROR(train_ready_rows());
+  steps = trainer_->n_steps();
+  if (steps == last_published_step_) return Status::ok();
   if (publication_.before_publish) BAHED_RETURN_IF_ERROR(publication_.before_publish());
   checkpoints::ManifestFields fields = publication_.fixed;
   fields.step = steps;
   fields.targets_trained = trainer_->n_targets_trained();
+  fields.audit = trainer_->audit();
+  fields.offsets = publication_.resumed_offsets;
   for (const auto& w : trainer_->trained_through()) fields.offsets[w.partition] = w.next_offset;
   fields.event_time_watermark_ms = max_event_time_ms_;
   fields.metrics["progressive_auc"] = trainer_->progressive().auc();
@@ -83,14 +103,35 @@ Status TrainingLoop::maybe_publish(bool final) {
   files.push_back({"model.safetensors", [this](const std::filesystem::path& file) {
                      return write_model_safetensors(trainer_->model(), file);
                    }});
-  BAHED_ASSIGN_OR_RETURN(auto published, publication_.publisher->publish(fields, files));
+  // The state first: a published version then always has its state (a
+  // crash in between leaves a state folder of an unpublished version, which
+  // is pruned).
+  const int64_t version = publication_.publisher->next_version();
+  if (!publication_.state_dir.empty()) {
+    BAHED_RETURN_IF_ERROR(trainer_->save(training_state_path(publication_.state_dir, version)));
+  }
+  auto publish_result = publication_.publisher->publish(fields, files);
+  if (!publish_result.is_ok()) metrics_.publish_failures.fetch_add(1);
+  BAHED_ASSIGN_OR_RETURN(auto published, std::move(publish_result));
+  if (!publication_.state_dir.empty()) {
+    if (Status s = prune_training_states(publication_.state_dir, published.version, publication_.keep_states);
+        !s.is_ok()) {
+      logger_->warn("training_state_prune_failed {}", s.to_string());
+    }
+  }
   last_published_step_ = steps;
   last_published_ms_ = now;
   metrics_.published_version.store(published.version);
   metrics_.last_publish_ms.store(published.duration_ms);
-  logger_->info("checkpoint_published version={} step={} targets={} auc={:.4f} logloss={:.4f} pause_ms={} dir={}",
+  metrics_.published_at_ms.store(clock_.now_ms());
+  metrics_.published_event_time_ms.store(fields.event_time_watermark_ms);
+  // Freshness: how old the newest event in this version is now (meaningful
+  // when event times are current, e.g. `bahectl replay --retime`).
+  logger_->info("checkpoint_published version={} step={} targets={} auc={:.4f} logloss={:.4f} pause_ms={} "
+                "freshness_s={:.1f} dir={}",
                 published.version, steps, fields.targets_trained, fields.metrics["progressive_auc"],
-                fields.metrics["progressive_logloss"], published.duration_ms, published.dir.string());
+                fields.metrics["progressive_logloss"], published.duration_ms,
+                (clock_.now_ms() - fields.event_time_watermark_ms) / 1e3, published.dir.string());
   if (publication_.after_publish) publication_.after_publish(published);
   return Status::ok();
 }

@@ -4,10 +4,14 @@
 // optimizer step whenever rows are ready; the trainer is the pipeline's
 // bottleneck by design, so under a backlog it should be busy nearly all
 // the time (busy_fraction()). At the end of the input it flushes every
-// pending target as a row and trains it.
+// pending target as a row and trains it; so does every publication (a
+// checkpoint barrier), which makes a version's offsets exact: everything
+// before them trained once, nothing after them.
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -32,6 +36,12 @@ struct TrainingMetrics {
   std::atomic<int64_t> pending_targets{0};
   std::atomic<int64_t> published_version{0};
   std::atomic<int64_t> last_publish_ms{0};  // duration of the last publication (the pause)
+  std::atomic<int64_t> published_at_ms{0};  // wall clock when the last version became visible
+  // Event-time watermark of the last published version: the newest event
+  // trained into the model serving sees (freshness = now - this).
+  std::atomic<int64_t> published_event_time_ms{0};
+  std::atomic<uint64_t> publish_failures{0};
+  std::atomic<uint64_t> step_ns{0};  // inside optimizer steps (a subset of busy_ns)
 };
 
 // When and how the loop publishes versions. publisher == nullptr: never.
@@ -50,6 +60,14 @@ struct Publication {
   // Called after a version is durable, with its offsets (commit them to
   // the group as a mirror for lag monitoring).
   std::function<void(const checkpoints::PublishedVersion&)> after_publish;
+  // Private training state (training_state_dir.h), saved with every
+  // version; the newest keep_states are kept. Empty: none saved.
+  std::filesystem::path state_dir;
+  int64_t keep_states = 2;
+  // The restored version's offsets and event-time watermark: partitions
+  // without events since then carry its offsets into every later manifest.
+  std::map<int32_t, int64_t> resumed_offsets;
+  int64_t resumed_event_time_ms = 0;
 };
 
 class TrainingLoop {

@@ -98,6 +98,26 @@ uint64_t encoder_fingerprint(LlamaModel& model, int64_t max_tokens, uint64_t tok
   return h;
 }
 
+// Every weight of the base model, deep layers included: a published
+// version's deep layers started from them, so a restart must find the same.
+uint64_t hash_base_model(LlamaModel& model, uint64_t tokenizer_fp) {
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  hash_string(state, "bahed-base-model-v1");
+  hash_string(state, model_arch_name(model->config().arch));
+  hash_value(state, model->config().hidden_size);
+  hash_value(state, model->config().n_layers);
+  hash_value(state, tokenizer_fp);
+  for (const auto& item : model->named_parameters(/*recurse=*/true)) {
+    const torch::Tensor t = item.value().detach().to(torch::kCPU).contiguous();
+    hash_string(state, item.key());
+    XXH3_64bits_update(state, t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size());
+  }
+  const uint64_t h = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  return h;
+}
+
 Result<std::unique_ptr<ShallowTextEncoder>> ShallowTextEncoder::load(const LlmOptions& llm,
                                                                      const ShallowEncoderOptions& options) {
   BAHED_RETURN_IF_ERROR(llm.validate());
@@ -127,12 +147,18 @@ Result<std::unique_ptr<ShallowTextEncoder>> ShallowTextEncoder::create(LlamaMode
   }
   model->eval();
   const uint64_t fp = encoder_fingerprint(model, options.max_tokens, tokenizer_fp);
-  return std::unique_ptr<ShallowTextEncoder>(new ShallowTextEncoder(std::move(model), std::move(tokenizer), fp, options));
+  const uint64_t base_fp = hash_base_model(model, tokenizer_fp);
+  return std::unique_ptr<ShallowTextEncoder>(
+      new ShallowTextEncoder(std::move(model), std::move(tokenizer), fp, base_fp, options));
 }
 
 ShallowTextEncoder::ShallowTextEncoder(LlamaModel model, std::unique_ptr<Tokenizer> tokenizer, uint64_t fingerprint,
-                                       const ShallowEncoderOptions& options)
-    : model_(std::move(model)), tokenizer_(std::move(tokenizer)), fingerprint_(fingerprint), options_(options) {}
+                                       uint64_t base_model_fingerprint, const ShallowEncoderOptions& options)
+    : model_(std::move(model)),
+      tokenizer_(std::move(tokenizer)),
+      fingerprint_(fingerprint),
+      base_model_fingerprint_(base_model_fingerprint),
+      options_(options) {}
 
 uint32_t ShallowTextEncoder::dimension() const { return static_cast<uint32_t>(model_->config().hidden_size); }
 

@@ -36,6 +36,9 @@ class ShallowTextEncoder final : public TextEncoder {
 
   uint32_t dimension() const override;
   uint64_t fingerprint() const override { return fingerprint_; }
+  // Identifies the whole base model (every weight, the tokenizer): what the
+  // trainer's deep layers start from.
+  uint64_t base_model_fingerprint() const { return base_model_fingerprint_; }
   Result<std::vector<float>> encode(std::span<const std::string> texts) override;
 
   const TextEncoderCounters& counters() const override { return counters_; }
@@ -45,7 +48,7 @@ class ShallowTextEncoder final : public TextEncoder {
 
  private:
   ShallowTextEncoder(LlamaModel model, std::unique_ptr<Tokenizer> tokenizer, uint64_t fingerprint,
-                     const ShallowEncoderOptions& options);
+                     uint64_t base_model_fingerprint, const ShallowEncoderOptions& options);
   // Token ids of one text: BOS when the tokenizer wants it, special tokens
   // not parsed (event text is untrusted), cut at max_tokens.
   std::vector<int32_t> tokenize(const std::string& text);
@@ -54,6 +57,7 @@ class ShallowTextEncoder final : public TextEncoder {
   LlamaModel model_;
   std::unique_ptr<Tokenizer> tokenizer_;
   const uint64_t fingerprint_;
+  const uint64_t base_model_fingerprint_;
   const ShallowEncoderOptions options_;
   TextEncoderCounters counters_;
 };

@@ -15,8 +15,11 @@ bash ops/prepare_data.sh
 [ -s data/base-model/config.json ] || build/daemon/bahectl pretrain --out data/base-model
 
 run=data/demo
+# The embedded broker's log lives in the daemon's memory and is new every
+# run, so the run's store, versions and training state start new as well
+# (against a real cluster they would be kept: a restart continues from them).
+rm -rf "$run/store" "$run/publish" "$run/state" "$run/broker.address"
 mkdir -p "$run"
-rm -f "$run/broker.address"
 echo "demo: starting bahed on the embedded broker (log: $run/bahed.log)" >&2
 build/daemon/bahed --config ops/demo.yaml --set kafka.embedded_address_file="$run/broker.address" "$@" \
   2>&1 | tee "$run/bahed.log" &

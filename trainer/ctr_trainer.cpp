@@ -189,6 +189,8 @@ Result<std::optional<StepReport>> Trainer::step() {
                                       .to(model_->device(), model_->dtype(), /*non_blocking=*/false, /*copy=*/true);
     StepReport report = train_step(specs, vectors);
     pending_.mark_trained(ready);
+    for (const ReadyRow& row : ready)
+      for (const SourcePosition& source : row.sources) audit_.add(source);
     return std::optional<StepReport>(std::move(report));
   } catch (const c10::Error& e) {
     optimizer_->zero_grad();  // a failed step leaves no partial gradients behind
@@ -202,6 +204,12 @@ Status Trainer::save(const std::filesystem::path& dir) {
 
 Status Trainer::restore(const std::filesystem::path& dir) {
   return load_training_state(dir, *model_, *optimizer_, &n_steps_);
+}
+
+void Trainer::resume_lineage(int64_t n_steps, int64_t n_targets_trained, TargetAudit audit) {
+  n_steps_ = n_steps;
+  n_targets_trained_ = n_targets_trained;
+  audit_ = std::move(audit);
 }
 
 }  // namespace bahed::trainer

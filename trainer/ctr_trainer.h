@@ -37,6 +37,7 @@
 #include "common/encoded_batch.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "common/target_audit.h"
 #include "encoder/llm/llama_model.h"
 #include "trainer/ctr_model.h"
 #include "trainer/pending_targets.h"
@@ -120,10 +121,16 @@ class Trainer {
   // base and options; the next step then equals the saved trainer's next.
   [[nodiscard]] Status save(const std::filesystem::path& dir);
   [[nodiscard]] Status restore(const std::filesystem::path& dir);
+  // Continues a published lineage: the step count (the learning-rate
+  // schedule's position; restore() sets it too), the targets trained and
+  // their audit, as the version's manifest recorded them.
+  void resume_lineage(int64_t n_steps, int64_t n_targets_trained, TargetAudit audit);
 
   const RunningAuc& progressive() const { return progressive_; }
   int64_t n_steps() const { return n_steps_; }
   int64_t n_targets_trained() const { return n_targets_trained_; }
+  // Streamed targets trained, per partition (common/target_audit.h).
+  const TargetAudit& audit() const { return audit_; }
   const TrainerOptions& options() const { return options_; }
   CtrModel& model() { return model_; }
 
@@ -139,6 +146,7 @@ class Trainer {
   RunningAuc progressive_;
   int64_t n_steps_ = 0;
   int64_t n_targets_trained_ = 0;
+  TargetAudit audit_;
 };
 
 }  // namespace bahed::trainer

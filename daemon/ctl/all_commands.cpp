@@ -8,6 +8,7 @@ std::span<const CtlCommand> all_commands() {
       {"data synth", "generate a seeded synthetic log shaped like MovieLens-1M (scalable)", run_data_synth},
       {"broker", "run librdkafka's mock Kafka cluster on loopback until stopped", run_broker},
       {"replay", "produce an event log into a Kafka topic (key = user), with progress", run_replay},
+      {"audit", "check that a published version trained every labelled event of the topic exactly once", run_audit},
       {"bench decode", "benchmark: event decode+validate throughput, single thread", run_bench_decode},
       {"pretrain", "train the demo base model (SentencePiece + small Llama) on Austen, Brown and MovieLens text", run_pretrain},
       {"encode", "encode a log's behaviors into the store ahead of the daemon (--events), or backfill after a model change", run_encode},

@@ -1,6 +1,9 @@
 #include "daemon/ctl/command_line.h"
 
+#include <chrono>
+#include <fstream>
 #include <iostream>
+#include <thread>
 
 namespace bahed::ctl {
 
@@ -19,6 +22,18 @@ std::optional<int> parse_command_line(int argc, char** argv, const boost::progra
     return 2;
   }
   return std::nullopt;
+}
+
+Result<std::string> read_address_file(const std::string& path, int wait_s) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
+  while (true) {
+    std::ifstream in(path);
+    std::string address;
+    if (in && std::getline(in, address) && !address.empty()) return address;
+    if (std::chrono::steady_clock::now() > deadline)
+      return Status::not_found("no broker address in " + path + " after " + std::to_string(wait_s) + " s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a CLI waiting for another process
+  }
 }
 
 }  // namespace bahed::ctl

@@ -4,10 +4,18 @@
 // (0 after --help, 2 on a bad flag), nullopt when it should run.
 #include <boost/program_options.hpp>
 #include <optional>
+#include <string>
+
+#include "common/result.h"
 
 namespace bahed::ctl {
 
 std::optional<int> parse_command_line(int argc, char** argv, const boost::program_options::options_description& flags,
                                       boost::program_options::variables_map* vm);
+
+// The first line of `path` (a broker's bootstrap address written by
+// `bahectl broker --address-file` or kafka.embedded_address_file), waiting
+// up to `wait_s` seconds for it to appear. NotFound after that.
+Result<std::string> read_address_file(const std::string& path, int wait_s);
 
 }  // namespace bahed::ctl

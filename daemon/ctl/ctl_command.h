@@ -20,6 +20,7 @@ std::span<const CtlCommand> all_commands();
 int run_data_movielens(int argc, char** argv);
 int run_data_synth(int argc, char** argv);
 int run_broker(int argc, char** argv);
+int run_audit(int argc, char** argv);
 int run_replay(int argc, char** argv);
 int run_bench_decode(int argc, char** argv);
 int run_bench_consume(int argc, char** argv);

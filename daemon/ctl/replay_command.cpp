@@ -1,7 +1,7 @@
 // bahectl replay: produces an event log into a topic, key = user id.
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -17,16 +17,21 @@ namespace bahed::ctl {
 
 namespace {
 
-Result<std::string> read_address_file(const std::string& path, int wait_s) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
-  while (true) {
-    std::ifstream in(path);
-    std::string address;
-    if (in && std::getline(in, address) && !address.empty()) return address;
-    if (std::chrono::steady_clock::now() > deadline)
-      return Status::not_found("no broker address in " + path + " after " + std::to_string(wait_s) + " s");
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a CLI waiting for another process
-  }
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Replaces the value of the top-level "ts" key. A "ts": inside a string
+// value would be escaped (\"ts\":), so the first unescaped match is the key.
+void retime_event(std::string& line, int64_t ts_ms) {
+  const size_t key = line.find("\"ts\":");
+  if (key == std::string::npos) return;  // the daemon will dead-letter it, as it would have anyway
+  size_t begin = key + 5;
+  while (begin < line.size() && line[begin] == ' ') ++begin;
+  size_t end = begin;
+  while (end < line.size() && (std::isdigit(static_cast<unsigned char>(line[end])) || line[end] == '-')) ++end;
+  if (end > begin) line.replace(begin, end - begin, std::to_string(ts_ms));
 }
 
 }  // namespace
@@ -36,6 +41,7 @@ int run_replay(int argc, char** argv) {
   double rate = 0;
   int64_t limit = 0;
   int wait_s = 60;
+  bool retime = false;
   std::vector<std::string> properties;
   po::options_description flags(
       "bahectl replay: produces an event log (JSON lines) into a Kafka topic with the user id as key,\n"
@@ -49,6 +55,9 @@ int run_replay(int argc, char** argv) {
       "topic", po::value(&topic)->default_value(topic), "topic to produce to")(
       "rate", po::value(&rate)->default_value(0), "events per second; 0 = as fast as possible")(
       "limit", po::value(&limit)->default_value(0), "replay only the first N events; 0 = all")(
+      "retime", po::bool_switch(&retime),
+      "set each event's \"ts\" to the time it is produced (the log's order is kept), so the daemon's\n"
+      "freshness (now minus the newest trained event time) measures its own end-to-end delay")(
       "property", po::value(&properties)->composing(), "librdkafka property NAME=VALUE (repeatable; SASL/SSL...)");
   po::variables_map vm;
   if (auto exit_code = parse_command_line(argc, argv, flags, &vm)) return *exit_code;
@@ -89,7 +98,8 @@ int run_replay(int argc, char** argv) {
   int64_t without_user = 0;
   const auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < total; ++i) {
-    const std::string& line = (*lines)[i];
+    std::string& line = (*lines)[i];
+    if (retime) retime_event(line, wall_clock_ms());
     const std::string user = users.user_of(line);
     without_user += user.empty();
     if (auto s = (*producer)->produce(topic, user, line); !s.is_ok()) {

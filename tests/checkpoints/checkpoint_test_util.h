@@ -65,6 +65,7 @@ inline ManifestFields sample_fields(int64_t step) {
   f.encoder_fingerprint = "sha256:encoder";
   f.model_config = R"({"n_layers_deep":2,"hidden":64,"granularity":"event"})";
   f.metrics = {{"auc", 0.71}, {"logloss", 0.52}};
+  f.audit.partitions = {{0, {step * 200, 0xfedcba9876543210ULL}}, {1, {step * 56, 0x0123456789abcdefULL}}};
   return f;
 }
 

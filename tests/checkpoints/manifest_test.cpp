@@ -49,6 +49,28 @@ TEST(Manifest, RoundTripsWhenSerializedAndParsed) {
   EXPECT_TRUE(std::isnan(parsed->fields.metrics.at("nan_metric")));
 }
 
+TEST(Manifest, CarriesTheAuditWhenRoundTripped) {
+  const std::string json = serialize_manifest(sample_manifest());
+  EXPECT_NE(json.find(R"("audit":{"0":{"targets":8000,"checksum":"fedcba9876543210"},"1":{"targets":2240,"checksum":"0123456789abcdef"}})"),
+            std::string::npos)
+      << json;
+}
+
+TEST(Manifest, ReadsFormatOneWithoutAuditAndRefusesFormatTwoWithout) {
+  std::string v1 = edited(R"("format_version":2)", R"("format_version":1)");
+  const size_t at = v1.find(R"(,"audit":)");
+  const size_t end = v1.find(R"(,"files":)");
+  ASSERT_NE(at, std::string::npos);
+  v1.erase(at, end - at);
+  const Result<Manifest> parsed = parse_manifest(v1);
+  ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
+  EXPECT_TRUE(parsed->fields.audit.partitions.empty());
+  expect_refused(edited(R"("format_version":2)", R"("format_version":1)"), "'audit' in a format_version 1");
+  std::string v2 = serialize_manifest(sample_manifest());
+  v2.erase(v2.find(R"(,"audit":)"), v2.find(R"(,"files":)") - v2.find(R"(,"audit":)"));
+  expect_refused(v2, "missing key 'audit'");
+}
+
 TEST(Manifest, KeepsNullParentWhenFirstVersion) {
   Manifest m = sample_manifest();
   m.version = 1;
@@ -62,7 +84,9 @@ TEST(Manifest, RefusesDocumentWhenKeysAreUnknownMissingOrRepeated) {
   expect_refused(edited(R"("step":40)", R"("step":40,"stepp":1)"), "unknown key 'stepp'");
   expect_refused(edited(R"("step":40,)", ""), "missing key 'step'");
   expect_refused(edited(R"("step":40)", R"("step":40,"step":41)"), "appears twice");
-  expect_refused(edited(R"("format_version":1)", R"("format_version":2)"), "format_version");
+  expect_refused(edited(R"("format_version":2)", R"("format_version":3)"), "format_version");
+  expect_refused(edited(R"("targets":8000,)", ""), "needs targets and checksum");
+  expect_refused(edited(R"("targets":8000)", R"("targets":8000,"extra":1)"), "unknown or repeated key 'extra'");
   expect_refused(edited(R"("name":"extra.bin")", R"("name":"extra.bin","mode":1)"), "unknown or repeated key 'mode'");
   expect_refused(edited(R"("sha256":")", R"("sha256":"0","sha256":")"), "repeated key 'sha256'");
 }
@@ -80,6 +104,9 @@ TEST(Manifest, RefusesValuesWhenTypesOrRangesAreWrong) {
   expect_refused(edited(R"({"n_layers_deep":2,"hidden":64,"granularity":"event"})", "[1]"), "'model_config' is not an object");
   expect_refused(edited(R"("auc":0.71)", R"("auc":"high")"), "metrics.auc");
   expect_refused(edited(R"("size":96)", R"("size":-96)"), "files[].size");
+  expect_refused(edited("fedcba9876543210", "FEDCBA9876543210"), "audit.0.checksum");
+  expect_refused(edited("fedcba9876543210", "fedcba987654321"), "audit.0.checksum");
+  expect_refused(edited(R"("audit":{"0")", R"("audit":{"x")"), "audit key 'x'");
   expect_refused(edited(std::string(64, 'a'), std::string(64, 'A')), "64 lowercase hex");
   expect_refused(edited(R"("name":"extra.bin")", R"("name":"../escape")"), "not allowed");
   expect_refused(edited(R"("name":"extra.bin")", R"("name":"model.safetensors")"), "listed twice");

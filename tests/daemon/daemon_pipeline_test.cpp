@@ -7,72 +7,25 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <regex>
 #include <thread>
 
 #include "common/clock.h"
 #include "consumers/kafka_producer.h"
 #include "checkpoints/checkpoint_publisher.h"
 #include "daemon/daemon.h"
-#include "encoder/llm/hf_checkpoint.h"
-#include "encoder/tokenizer/byte_tokenizer_json.h"
+#include "tests/daemon/daemon_test_util.h"
+#include "tests/daemon/http_get.h"
 #include "tests/encoder/llm/temp_dir.h"
 
 namespace bahed::daemon {
 namespace {
 
-// A random 3-layer model with the byte-level tokenizer, in the HF layout.
-void write_tiny_model(const std::filesystem::path& dir) {
-  encoder::ModelConfig c;
-  c.hidden_size = 32;
-  c.intermediate_size = 64;
-  c.n_layers = 3;
-  c.n_heads = 4;
-  c.n_kv_heads = 2;
-  c.n_vocab = encoder::kByteTokenizerVocabSize;
-  c.max_position_embeddings = 256;
-  c.tie_word_embeddings = true;
-  c.bos_token_id = encoder::kByteTokenizerBos;
-  c.eos_token_ids = {encoder::kByteTokenizerEos};
-  torch::manual_seed(5);
-  encoder::LlmOptions o;
-  o.n_layers_shallow = 0;
-  ASSERT_TRUE(encoder::save_hf_model(encoder::LlamaModel(c, o), dir).is_ok());
-  std::ofstream(dir / "tokenizer.json") << encoder::byte_tokenizer_json();
-  std::ofstream(dir / "tokenizer_config.json") << encoder::byte_tokenizer_config_json();
-}
-
-std::string event_json(int user, int i) {
-  const std::string u = "u" + std::to_string(user);
-  const std::string ts = std::to_string(1'700'000'000'000 + i);
-  if (i % 3 == 0) {
-    return R"({"v":1,"type":"behavior","user":")" + u + R"(","ts":)" + ts + R"(,"text":"searched: movie )" +
-           std::to_string(i % 11) + R"("})";
-  }
-  return R"({"v":1,"type":"impression","user":")" + u + R"(","ts":)" + ts + R"(,"item":{"id":"m)" +
-         std::to_string(i % 13) + R"(","text":"Movie )" + std::to_string(i % 13) + R"( (1999) | Drama"},"label":)" +
-         std::to_string(i % 2) + "}";
-}
-
 TEST(DaemonPipeline, TrainsEveryLabelledEventOnceAndKeepsEveryBehaviorInTheHistory) {
   encoder::llm_test::TempDir dir;
-  write_tiny_model(dir.path() / "model");
-  DaemonConfig config;
-  config.kafka.embedded_partitions = 2;
-  config.stream.properties["session.timeout.ms"] = "6000";
-  config.stream.properties["heartbeat.interval.ms"] = "500";
-  config.stream.max_batch_wait_ms = 20;
-  config.encoder.llm.model_dir = (dir.path() / "model").string();
-  config.encoder.llm.n_layers_shallow = 1;
-  config.encoder.behaviors.context_length = 8;
-  config.store.options.path = (dir.path() / "store").string();
-  config.store.options.history_length = 64;
-  config.trainer.options.n_targets_per_row = 4;
-  config.trainer.options.n_targets_per_step = 16;
-  config.trainer.options.warmup_steps = 1;
-  config.trainer.options.model.n_head_hidden = 16;
-  config.checkpoints.publish_dir = (dir.path() / "publish").string();
-  config.checkpoints.fsync = false;
-  config.checkpoints.every_steps = 3;
+  testing::write_tiny_model(dir.path() / "model");
+  DaemonConfig config = testing::small_daemon_config(dir.path());
   ASSERT_TRUE(config.validate().is_ok()) << config.validate().to_string();
 
   SystemClock clock;
@@ -82,21 +35,54 @@ TEST(DaemonPipeline, TrainsEveryLabelledEventOnceAndKeepsEveryBehaviorInTheHisto
   ASSERT_TRUE(producer.is_ok());
   constexpr int kUsers = 5, kPerUser = 40;
   int impressions = 0;
-  for (int i = 0; i < kPerUser; ++i) {
-    for (int u = 0; u < kUsers; ++u) {
-      ASSERT_TRUE((*producer)->produce(config.stream.topic, "u" + std::to_string(u), event_json(u, i)).is_ok());
-      impressions += i % 3 != 0;
+  // Two waves, each waited for: a version is published during the run
+  // (every 3 steps), not only at the end.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  for (const auto [from, to] : {std::pair{0, kPerUser / 2}, std::pair{kPerUser / 2, kPerUser}}) {
+    for (int i = from; i < to; ++i) {
+      for (int u = 0; u < kUsers; ++u) {
+        ASSERT_TRUE((*producer)->produce(config.stream.topic, "u" + std::to_string(u), testing::event_json(u, i)).is_ok());
+        impressions += i % 3 != 0;
+      }
+    }
+    ASSERT_TRUE((*producer)->flush(10000).is_ok());
+    while ((*daemon)->training_metrics().targets_trained.load() < static_cast<uint64_t>(impressions) &&
+           std::chrono::steady_clock::now() < deadline) {
+      ASSERT_FALSE((*daemon)->should_stop());
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition with a deadline
     }
   }
-  ASSERT_TRUE((*producer)->flush(10000).is_ok());
-
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-  while ((*daemon)->encoder_metrics().events.load() < kUsers * kPerUser &&
-         std::chrono::steady_clock::now() < deadline) {
-    ASSERT_FALSE((*daemon)->should_stop());
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition with a deadline
-  }
   ASSERT_EQ((*daemon)->encoder_metrics().events.load(), static_cast<uint64_t>(kUsers * kPerUser));
+
+  // The admin endpoints see the running pipeline.
+  const uint16_t port = (*daemon)->admin_port();
+  ASSERT_GT(port, 0);
+  EXPECT_EQ(testing::http_request(port, "/readyz").status, 200);
+  EXPECT_EQ(testing::http_request(port, "/healthz").body, "ok\n");
+  const auto metrics = testing::http_request(port, "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("# TYPE bahed_targets_trained_total counter"), std::string::npos);
+  EXPECT_NE(metrics.body.find("bahed_events_total{outcome=\"impression\"} " + std::to_string(impressions)),
+            std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("bahed_freshness_seconds"), std::string::npos);
+  // Every metric the shipped dashboard and alert rules query is exposed.
+  for (const char* file : {"ops/grafana-dashboard.json", "ops/prometheus.yml"}) {
+    std::ifstream in(std::string(BAHED_SOURCE_DIR) + "/" + file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(text.empty()) << file;
+    const std::regex name("bahed_[a-z_]+");
+    int n_names = 0;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), name); it != std::sregex_iterator(); ++it) {
+      n_names += 1;
+      EXPECT_NE(metrics.body.find("# TYPE " + it->str() + " "), std::string::npos) << file << " queries " << it->str();
+    }
+    EXPECT_GT(n_names, 3) << file;
+  }
+  const auto status = testing::http_request(port, "/status");
+  EXPECT_EQ(status.content_type, "application/json");
+  EXPECT_NE(status.body.find("\"ready\":true"), std::string::npos) << status.body;
+
   ASSERT_TRUE((*daemon)->stop().is_ok());
 
   const auto& training = (*daemon)->training_metrics();
@@ -113,6 +99,7 @@ TEST(DaemonPipeline, TrainsEveryLabelledEventOnceAndKeepsEveryBehaviorInTheHisto
   auto manifest = checkpoints::read_manifest(latest->dir);
   ASSERT_TRUE(manifest.is_ok()) << manifest.status().to_string();
   EXPECT_EQ(manifest->fields.targets_trained, impressions);
+  EXPECT_EQ(manifest->fields.audit.n_targets(), impressions);
   int64_t offsets = 0;
   for (const auto& [partition, next] : manifest->fields.offsets) offsets += next;
   EXPECT_EQ(offsets, kUsers * kPerUser);

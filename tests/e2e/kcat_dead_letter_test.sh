@@ -12,7 +12,9 @@ trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
 "$BAHECTL" model init --out "$work/model" >/dev/null
 "$BAHED" --set kafka.embedded_address_file="$work/addr" --set runtime.progress_interval_s=1 \
-  --set encoder.model_dir="$work/model" --set store.path="$work/store" >"$work/log" 2>&1 &
+  --set encoder.model_dir="$work/model" --set store.path="$work/store" \
+  --set checkpoints.publish_dir="$work/publish" --set checkpoints.state_dir="$work/state" \
+  --set admin.listen=127.0.0.1:0 >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do [ -s "$work/addr" ] && break; kill -0 $pid; sleep 0.1; done
 addr=$(cat "$work/addr")

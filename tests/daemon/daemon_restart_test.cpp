@@ -1,0 +1,158 @@
+// A daemon stopped and started again continues its lineage: it restores the
+// newest valid version (its training state, or only its weights when the
+// state is gone), seeks to that version's offsets, trains only what came
+// after them, and its versions descend from the restored one. The broker
+// outlives the daemons, as a real cluster does.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "checkpoints/checkpoint_publisher.h"
+#include "checkpoints/version_layout.h"
+#include "common/clock.h"
+#include "consumers/embedded_broker.h"
+#include "consumers/kafka_producer.h"
+#include "daemon/daemon.h"
+#include "daemon/training_state_dir.h"
+#include "tests/daemon/daemon_test_util.h"
+#include "tests/encoder/llm/temp_dir.h"
+
+namespace bahed::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+class DaemonRestartTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::write_tiny_model(dir_.path() / "model");
+    consumers::EmbeddedBrokerOptions options;
+    config_ = testing::small_daemon_config(dir_.path());
+    options.topics = {config_.stream.topic + ":2", config_.stream.dead_letter_topic + ":1"};
+    auto broker = consumers::EmbeddedBroker::start(options);
+    ASSERT_TRUE(broker.is_ok()) << broker.status().to_string();
+    broker_ = std::move(broker).value();
+    config_.kafka.bootstrap = broker_->bootstrap_servers();
+    ASSERT_TRUE(config_.validate().is_ok()) << config_.validate().to_string();
+  }
+
+  // Produces events [from, to) of every user; returns the impressions among them.
+  int produce(int from, int to) {
+    auto producer = consumers::KafkaProducer::create(broker_->bootstrap_servers(), {});
+    EXPECT_TRUE(producer.is_ok());
+    int impressions = 0;
+    for (int i = from; i < to; ++i) {
+      for (int u = 0; u < kUsers; ++u) {
+        EXPECT_TRUE((*producer)->produce(config_.stream.topic, "u" + std::to_string(u), testing::event_json(u, i)).is_ok());
+        impressions += i % 3 != 0;
+      }
+    }
+    EXPECT_TRUE((*producer)->flush(10000).is_ok());
+    return impressions;
+  }
+
+  // Runs a daemon until it has encoded `n_events`, then stops it (drain,
+  // final version); returns the targets it trained itself.
+  uint64_t run_daemon(uint64_t n_events) {
+    SystemClock clock;
+    auto daemon = Daemon::start(config_, clock);
+    EXPECT_TRUE(daemon.is_ok()) << daemon.status().to_string();
+    if (!daemon.is_ok()) return 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    while ((*daemon)->encoder_metrics().events.load() < n_events && std::chrono::steady_clock::now() < deadline) {
+      EXPECT_FALSE((*daemon)->should_stop());
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition with a deadline
+    }
+    EXPECT_EQ((*daemon)->encoder_metrics().events.load(), n_events);
+    EXPECT_TRUE((*daemon)->stop().is_ok());
+    return (*daemon)->training_metrics().targets_trained.load();
+  }
+
+  checkpoints::Manifest latest_manifest() {
+    auto latest = checkpoints::latest_verified(config_.checkpoints.publish_dir);
+    EXPECT_TRUE(latest.is_ok()) << latest.status().to_string();
+    return latest.is_ok() ? latest->manifest : checkpoints::Manifest{};
+  }
+
+  static constexpr int kUsers = 5;
+  encoder::llm_test::TempDir dir_;
+  std::unique_ptr<consumers::EmbeddedBroker> broker_;
+  DaemonConfig config_;
+};
+
+TEST_F(DaemonRestartTest, TrainsOnlyNewEventsAndContinuesTheLineageWhenRestarted) {
+  const int first = produce(0, 30);
+  EXPECT_EQ(run_daemon(5 * 30), static_cast<uint64_t>(first));
+  const checkpoints::Manifest before = latest_manifest();
+  EXPECT_EQ(before.fields.targets_trained, first);
+  ASSERT_TRUE(find_training_state(config_.checkpoints.state_dir, before.version).has_value());
+
+  const int second = produce(30, 50);
+  // The second daemon sees only the 5 x 20 events after the version's offsets.
+  EXPECT_EQ(run_daemon(5 * 20), static_cast<uint64_t>(second));
+  const checkpoints::Manifest after = latest_manifest();
+  EXPECT_EQ(after.parent, before.version);
+  EXPECT_GT(after.fields.step, before.fields.step);
+  EXPECT_EQ(after.fields.targets_trained, first + second);
+  EXPECT_EQ(after.fields.audit.n_targets(), first + second);
+  int64_t offsets = 0;
+  for (const auto& [partition, next] : after.fields.offsets) offsets += next;
+  EXPECT_EQ(offsets, 5 * 50);
+}
+
+TEST_F(DaemonRestartTest, FallsBackToThePreviousVersionWhenTheNewestIsCorrupt) {
+  const int first = produce(0, 20);
+  EXPECT_EQ(run_daemon(5 * 20), static_cast<uint64_t>(first));
+  const checkpoints::Manifest previous = latest_manifest();
+  const int second = produce(20, 30);
+  EXPECT_EQ(run_daemon(5 * 10), static_cast<uint64_t>(second));
+  const checkpoints::Manifest newest = latest_manifest();
+  ASSERT_EQ(newest.parent, previous.version);
+  // Flip the newest version's weights: it no longer verifies.
+  const fs::path publish_dir = config_.checkpoints.publish_dir;
+  const fs::path weights = publish_dir / checkpoints::version_dir_name(newest.version) / "model.safetensors";
+  {
+    std::fstream f(weights, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-1, std::ios::end);
+    f.put('\x7f');
+  }
+  // The restart continues from the previous version: it trains the second
+  // wave again, from the state that had not seen it, and descends from it.
+  EXPECT_EQ(run_daemon(5 * 10), static_cast<uint64_t>(second));
+  const checkpoints::Manifest after = latest_manifest();
+  EXPECT_EQ(after.parent, previous.version);
+  EXPECT_GT(after.version, newest.version);
+  EXPECT_EQ(after.fields.targets_trained, first + second);
+  EXPECT_EQ(after.fields.audit, newest.fields.audit);
+}
+
+TEST_F(DaemonRestartTest, ContinuesFromThePublishedWeightsWhenTheTrainingStateIsGone) {
+  const int first = produce(0, 30);
+  EXPECT_EQ(run_daemon(5 * 30), static_cast<uint64_t>(first));
+  const checkpoints::Manifest before = latest_manifest();
+  fs::remove_all(config_.checkpoints.state_dir);
+  const int second = produce(30, 40);
+  EXPECT_EQ(run_daemon(5 * 10), static_cast<uint64_t>(second));
+  const checkpoints::Manifest after = latest_manifest();
+  EXPECT_EQ(after.parent, before.version);
+  EXPECT_EQ(after.fields.targets_trained, first + second);
+}
+
+TEST_F(DaemonRestartTest, RefusesToStartWhenTheVersionCameFromAnotherBaseModel) {
+  produce(0, 10);
+  run_daemon(5 * 10);
+  // Another random model in place of the first.
+  fs::remove_all(dir_.path() / "model");
+  testing::write_tiny_model(dir_.path() / "model", /*seed=*/99);
+  SystemClock clock;
+  auto daemon = Daemon::start(config_, clock);
+  ASSERT_FALSE(daemon.is_ok());
+  EXPECT_NE(daemon.status().message().find("another base model"), std::string::npos) << daemon.status().to_string();
+  EXPECT_NE(daemon.status().message().find("encoder.model_dir"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bahed::daemon

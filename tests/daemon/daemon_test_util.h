@@ -1,0 +1,74 @@
+#pragma once
+// What the daemon's tests share: a tiny random model in the Hugging Face
+// layout, a configuration small enough to run in seconds, and events.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "daemon/daemon_config.h"
+#include "encoder/llm/hf_checkpoint.h"
+#include "encoder/tokenizer/byte_tokenizer_json.h"
+
+namespace bahed::daemon::testing {
+
+// A random 3-layer model with the byte-level tokenizer, in the HF layout.
+inline void write_tiny_model(const std::filesystem::path& dir, uint64_t seed = 5) {
+  encoder::ModelConfig c;
+  c.hidden_size = 32;
+  c.intermediate_size = 64;
+  c.n_layers = 3;
+  c.n_heads = 4;
+  c.n_kv_heads = 2;
+  c.n_vocab = encoder::kByteTokenizerVocabSize;
+  c.max_position_embeddings = 256;
+  c.tie_word_embeddings = true;
+  c.bos_token_id = encoder::kByteTokenizerBos;
+  c.eos_token_ids = {encoder::kByteTokenizerEos};
+  torch::manual_seed(seed);
+  encoder::LlmOptions o;
+  o.n_layers_shallow = 0;
+  ASSERT_TRUE(encoder::save_hf_model(encoder::LlamaModel(c, o), dir).is_ok());
+  std::ofstream(dir / "tokenizer.json") << encoder::byte_tokenizer_json();
+  std::ofstream(dir / "tokenizer_config.json") << encoder::byte_tokenizer_config_json();
+}
+
+inline std::string event_json(int user, int i) {
+  const std::string u = "u" + std::to_string(user);
+  const std::string ts = std::to_string(1'700'000'000'000 + i);
+  if (i % 3 == 0) {
+    return R"({"v":1,"type":"behavior","user":")" + u + R"(","ts":)" + ts + R"(,"text":"searched: movie )" +
+           std::to_string(i % 11) + R"("})";
+  }
+  return R"({"v":1,"type":"impression","user":")" + u + R"(","ts":)" + ts + R"(,"item":{"id":"m)" +
+         std::to_string(i % 13) + R"(","text":"Movie )" + std::to_string(i % 13) + R"( (1999) | Drama"},"label":)" +
+         std::to_string(i % 2) + "}";
+}
+
+// Everything under `dir` (model, store, publish, state); the embedded
+// broker with 2 partitions; small rows and frequent versions.
+inline DaemonConfig small_daemon_config(const std::filesystem::path& dir) {
+  DaemonConfig config;
+  config.kafka.embedded_partitions = 2;
+  config.stream.properties["session.timeout.ms"] = "6000";
+  config.stream.properties["heartbeat.interval.ms"] = "500";
+  config.stream.max_batch_wait_ms = 20;
+  config.encoder.llm.model_dir = (dir / "model").string();
+  config.encoder.llm.n_layers_shallow = 1;
+  config.encoder.behaviors.context_length = 8;
+  config.store.options.path = (dir / "store").string();
+  config.store.options.history_length = 64;
+  config.trainer.options.n_targets_per_row = 4;
+  config.trainer.options.n_targets_per_step = 16;
+  config.trainer.options.warmup_steps = 1;
+  config.trainer.options.model.n_head_hidden = 16;
+  config.checkpoints.publish_dir = (dir / "publish").string();
+  config.checkpoints.state_dir = (dir / "state").string();
+  config.checkpoints.fsync = false;
+  config.checkpoints.every_steps = 3;
+  config.admin.listen = "127.0.0.1:0";  // tests run side by side
+  return config;
+}
+
+}  // namespace bahed::daemon::testing

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "checkpoints/scorer/published_model.h"
 #include "common/process_memory.h"
 #include "encoder/llm/compute_threads.h"
 
@@ -79,12 +80,8 @@ Result<Publication> Daemon::open_publication() {
   const ModelIdentity identity = model_identity();
   p.fixed.encoder_fingerprint = identity.encoder_fingerprint;
   p.fixed.base_model_fingerprint = identity.base_model_fingerprint;
-  p.fixed.model_config = "{\"hidden_size\":" + std::to_string(model->config().hidden_size) +
-                         ",\"num_hidden_layers\":" + std::to_string(model->config().n_layers) +
-                         ",\"n_layers_shallow\":" + std::to_string(model->options().n_layers_shallow) +
-                         ",\"context_length\":" + std::to_string(config_.encoder.behaviors.context_length) +
-                         ",\"n_targets_per_row\":" + std::to_string(config_.trainer.options.n_targets_per_row) +
-                         ",\"position_scheme\":\"" + config_.trainer.position_scheme + "\"}";
+  p.fixed.model_config =
+      checkpoints::to_json(checkpoints::published_model_config(model, config_.trainer_options()));
   p.state_dir = config_.checkpoints.state_dir;
   p.keep_states = std::min<int64_t>(config_.checkpoints.keep_versions, 2);
   p.before_publish = [this] { return store_->sync_wal(); };

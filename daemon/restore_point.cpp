@@ -1,6 +1,6 @@
 #include "daemon/restore_point.h"
 
-#include "daemon/model_export.h"
+#include "checkpoints/scorer/published_model.h"
 #include "daemon/training_state_dir.h"
 
 namespace bahed::daemon {
@@ -47,7 +47,7 @@ Status restore_trainer(const RestorePoint& point, const ModelIdentity& identity,
     logger->warn("training_state_missing version={}: continuing from its published weights with fresh optimizer "
                  "moments",
                  point.version.version);
-    BAHED_RETURN_IF_ERROR(read_model_safetensors(point.version.dir / "model.safetensors", trainer.model()));
+    BAHED_RETURN_IF_ERROR(checkpoints::read_model_safetensors(point.version.dir / "model.safetensors", trainer.model()));
   }
   trainer.resume_lineage(fields.step, fields.targets_trained, fields.audit);
   logger->info("restored version={} step={} targets_trained={} optimizer_state={} partitions={}",

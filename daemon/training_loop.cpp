@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "daemon/model_export.h"
+#include "checkpoints/scorer/published_model.h"
 #include "daemon/training_state_dir.h"
 
 namespace bahed::daemon {
@@ -101,7 +101,7 @@ Status TrainingLoop::maybe_publish(bool final) {
   fields.metrics["loss"] = metrics_.last_loss.load();
   std::vector<checkpoints::CheckpointFile> files;
   files.push_back({"model.safetensors", [this](const std::filesystem::path& file) {
-                     return write_model_safetensors(trainer_->model(), file);
+                     return checkpoints::write_model_safetensors(trainer_->model(), file);
                    }});
   // The state first: a published version then always has its state (a
   // crash in between leaves a state folder of an unpublished version, which

@@ -140,6 +140,9 @@ Status BehaviorEncoder::resolve(BehaviorSet& behaviors, std::vector<uint32_t>& r
       return Status::internal("text encoder returned " + std::to_string(values.size()) + " floats for " +
                               std::to_string(misses.size()) + " texts of dimension " + std::to_string(dim));
     }
+    // The trainer gets what the store will return later (and the scorer
+    // reads): the same vector for a behavior seen now or replayed.
+    for (float& v : values) v = round_to_vector_dtype(v, store_.options().vector_dtype);
     std::vector<BehaviorRecord> records;
     records.reserve(misses.size());
     for (size_t m = 0; m < misses.size(); ++m) {

@@ -26,6 +26,9 @@ build/daemon/bahed --config ops/demo.yaml --set kafka.embedded_address_file="$ru
 bahed_pid=$!
 trap 'kill $bahed_pid 2>/dev/null || true' INT TERM
 
-build/daemon/bahectl replay --events data/movielens/events.jsonl --bootstrap-file "$run/broker.address"
+# --retime stamps each event with the time it is produced, as a live stream
+# would be, so the daemon's freshness (now minus the newest event time in a
+# published version) is its real end-to-end delay.
+build/daemon/bahectl replay --events data/movielens/events.jsonl --bootstrap-file "$run/broker.address" --retime
 wait $bahed_pid
 echo "demo: done; the daemon's log is in $run/bahed.log" >&2

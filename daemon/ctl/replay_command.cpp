@@ -56,7 +56,7 @@ int run_replay(int argc, char** argv) {
       "rate", po::value(&rate)->default_value(0), "events per second; 0 = as fast as possible")(
       "limit", po::value(&limit)->default_value(0), "replay only the first N events; 0 = all")(
       "retime", po::bool_switch(&retime),
-      "set each event's \"ts\" to the time it is produced (the log's order is kept), so the daemon's\n"
+      "set each event's \"ts\" to the time it is produced (the log's order is kept), so the daemon's "
       "freshness (now minus the newest trained event time) measures its own end-to-end delay")(
       "property", po::value(&properties)->composing(), "librdkafka property NAME=VALUE (repeatable; SASL/SSL...)");
   po::variables_map vm;

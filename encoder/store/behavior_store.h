@@ -94,6 +94,7 @@ class BehaviorStore {
   [[nodiscard]] Status close();
 
   const OpenReport& open_report() const { return report_; }
+  const StoreOptions& options() const { return options_; }
   const EncoderSpec& encoder() const { return encoder_; }
 
   // ---- vectors ----

@@ -10,6 +10,7 @@
 
 #include "common/status.h"
 #include "encoder/store/behavior_key.h"
+#include "encoder/store/half_float.h"
 #include "encoder/store/store_options.h"
 
 namespace bahed::encoder {
@@ -93,5 +94,12 @@ struct VectorLookup {
   // The dtype the vector is stored in; meaningful only if found.
   VectorDtype dtype = VectorDtype::kBf16;
 };
+
+// `value` as a vector of `dtype` stores it: what a reader of the store gets
+// back. Freshly encoded vectors go through this too, so a behavior's vector
+// is the same number whether it was just encoded or read back.
+inline float round_to_vector_dtype(float value, VectorDtype dtype) {
+  return dtype == VectorDtype::kFp16 ? fp16_to_float(float_to_fp16(value)) : bf16_to_float(float_to_bf16(value));
+}
 
 }  // namespace bahed::encoder

@@ -1,0 +1,232 @@
+#include "checkpoints/scorer/ctr_scorer.h"
+
+#include <torch/torch.h>
+
+#include <cstdio>
+
+#include "checkpoints/scorer/published_model.h"
+#include "checkpoints/version_layout.h"
+#include "common/clock.h"
+#include "encoder/shallow_text_encoder.h"
+#include "encoder/store/behavior_key.h"
+#include "encoder/store/behavior_store.h"
+#include "encoder/store/behavior_text.h"
+#include "encoder/store/store_types.h"
+#include "trainer/ctr_trainer.h"
+
+namespace bahed::checkpoints {
+namespace {
+
+// Candidates per row: the row holds the history once and every candidate
+// after it, so this bounds a row's length (n + 128 slots).
+constexpr size_t kCandidatesPerRow = 128;
+
+std::string hex64(uint64_t v) {
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(v));
+  return out;
+}
+
+}  // namespace
+
+Status ScorerOptions::validate() const {
+  if (publish_dir.empty()) return Status::invalid_argument("scorer: publish_dir is required");
+  if (version < 0) return Status::invalid_argument("scorer: version must be >= 0 (0 = newest)");
+  if (item_feature.empty()) return Status::invalid_argument("scorer: item_feature must not be empty");
+  return shallow.validate();
+}
+
+class CtrScorer::Impl {
+ public:
+  Impl(const ScorerOptions& options, Logger logger) : options_(options), logger_(std::move(logger)) {
+    store_options_.vector_dtype = options.vector_dtype;
+  }
+
+  Status open() {
+    BAHED_RETURN_IF_ERROR(options_.validate());
+    Result<VersionInfo> version = options_.version > 0
+                                      ? verify_version(options_.publish_dir / version_dir_name(options_.version))
+                                      : newest_valid(options_.publish_dir);
+    if (!version.is_ok()) return version.status();
+    version_ = std::move(version).value();
+    BAHED_ASSIGN_OR_RETURN(config_, parse_published_model_config(version_.manifest.fields.model_config));
+    BAHED_ASSIGN_OR_RETURN(trainer::TrainerOptions trainer_options, trainer_options_of(config_));
+    if (trainer_options.model.granularity != trainer::SlotGranularity::kBehavior) {
+      return Status::invalid_argument(version_.dir.string() + " was trained token-level; the scorer reads behavior vectors");
+    }
+    encoder::LlmOptions llm = options_.llm;
+    if (llm.n_layers_shallow != config_.n_layers_shallow) {
+      logger_->info("scorer_split n_layers_shallow={} (from the version's model_config, not {})", config_.n_layers_shallow,
+                    llm.n_layers_shallow);
+      llm.n_layers_shallow = config_.n_layers_shallow;
+    }
+    BAHED_ASSIGN_OR_RETURN(text_encoder_, encoder::ShallowTextEncoder::load(llm, options_.shallow));
+    const auto& fields = version_.manifest.fields;
+    if (hex64(text_encoder_->base_model_fingerprint()) != fields.base_model_fingerprint) {
+      return Status::invalid_argument(version_.dir.string() + " was trained from another base model (fingerprint " +
+                                      fields.base_model_fingerprint + ", " + llm.model_dir + " has " +
+                                      hex64(text_encoder_->base_model_fingerprint()) + ")");
+    }
+    if (hex64(text_encoder_->fingerprint()) != fields.encoder_fingerprint) {
+      return Status::invalid_argument(version_.dir.string() + " was trained on vectors of another encoder (fingerprint " +
+                                      fields.encoder_fingerprint + ", this one " + hex64(text_encoder_->fingerprint()) +
+                                      "): use the daemon's encoder settings (pooling, max_tokens, dtype)");
+    }
+    trainer_ = std::make_unique<trainer::Trainer>(text_encoder_->model(), trainer_options, clock_);
+    BAHED_RETURN_IF_ERROR(read_model_safetensors(version_.dir / "model.safetensors", trainer_->model()));
+    if (!options_.store_path.empty()) BAHED_RETURN_IF_ERROR(open_store());
+    logger_->info("scorer_loaded version={} step={} context_length={} store={}", version_.version, fields.step,
+                  config_.context_length, options_.store_path.empty() ? "(none)" : options_.store_path.string());
+    return Status::ok();
+  }
+
+  Result<std::vector<float>> score(const ScoreRequest& request, ScoreStats* stats) {
+    if (request.candidates.empty()) return Status::invalid_argument("score: no candidates");
+    std::lock_guard lock(mu_);
+    if (store_ && options_.follow_store) BAHED_RETURN_IF_ERROR(store_->try_catch_up());
+    const size_t n = static_cast<size_t>(config_.context_length);
+    const size_t first = request.history.size() > n ? request.history.size() - n : 0;
+    // Texts of the table: the history's last n, then the candidates.
+    std::vector<BehaviorRef> refs;
+    for (size_t i = first; i < request.history.size(); ++i) {
+      const ScoreBehavior& b = request.history[i];
+      refs.push_back({b.feature, encoder::normalize_behavior_text(b.text)});
+    }
+    for (const std::string& c : request.candidates) refs.push_back({options_.item_feature, encoder::normalize_behavior_text(c)});
+    for (const auto& r : refs) {
+      if (r.text.empty()) return Status::invalid_argument("score: a behavior or candidate text is empty");
+    }
+    BAHED_ASSIGN_OR_RETURN(torch::Tensor vectors, vectors_of(refs, stats));
+
+    const auto n_history = static_cast<int64_t>(request.history.size() - first);
+    std::vector<trainer::RowSpec> rows;
+    for (size_t begin = 0; begin < request.candidates.size(); begin += kCandidatesPerRow) {
+      trainer::RowSpec row;
+      for (int64_t i = 0; i < n_history; ++i) {
+        row.behaviors.push_back(i);
+        row.actions.push_back(request.history[first + static_cast<size_t>(i)].action);
+      }
+      const size_t end = std::min(request.candidates.size(), begin + kCandidatesPerRow);
+      for (size_t c = begin; c < end; ++c) {
+        row.targets.push_back({n_history + static_cast<int64_t>(c), 0.0f, 0, n_history});
+      }
+      rows.push_back(std::move(row));
+    }
+    try {
+      const trainer::EvalReport report = trainer_->evaluate(rows, vectors);
+      std::vector<float> out(report.logits.size());
+      for (size_t i = 0; i < out.size(); ++i) out[i] = 1.0f / (1.0f + std::exp(-report.logits[i]));
+      return out;
+    } catch (const c10::Error& e) {
+      return Status::internal(std::string("scoring: ") + e.what_without_backtrace());
+    }
+  }
+
+  Result<std::vector<ScoreBehavior>> user_history(const std::string& user) {
+    if (!store_) return Status::invalid_argument("user_history: the scorer has no store (ScorerOptions::store_path)");
+    std::lock_guard lock(mu_);
+    if (options_.follow_store) BAHED_RETURN_IF_ERROR(store_->try_catch_up());
+    BAHED_ASSIGN_OR_RETURN(auto entries, store_->read_history(user, static_cast<size_t>(config_.context_length)));
+    std::vector<encoder::Hash128> hashes;
+    for (const auto& e : entries) hashes.push_back(e.behavior);
+    BAHED_ASSIGN_OR_RETURN(auto texts, store_->multi_get_texts(hashes));
+    std::vector<ScoreBehavior> out;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (!texts[i]) continue;  // never happens for entries the daemon wrote (text with the first vector)
+      out.push_back({texts[i]->feature, texts[i]->text, entries[i].action});
+    }
+    return out;
+  }
+
+  const VersionInfo& version() const { return version_; }
+  int64_t context_length() const { return config_.context_length; }
+
+ private:
+  struct BehaviorRef {
+    std::string feature;
+    std::string text;  // normalized
+  };
+
+  Status open_store() {
+    encoder::StoreOptions store_options = store_options_;
+    store_options.path = options_.store_path.string();
+    const encoder::EncoderSpec spec{text_encoder_->fingerprint(), text_encoder_->dimension()};
+    if (options_.follow_store) {
+      const std::string secondary =
+          options_.secondary_path.empty() ? options_.store_path.string() + ".scorer" : options_.secondary_path.string();
+      BAHED_ASSIGN_OR_RETURN(store_, encoder::BehaviorStore::open_secondary(store_options, secondary, spec, clock_));
+    } else {
+      BAHED_ASSIGN_OR_RETURN(store_, encoder::BehaviorStore::open_read_only(store_options, spec, clock_));
+    }
+    store_options_ = store_options;
+    return Status::ok();
+  }
+
+  // [refs.size(), hidden] on the model's device: stored vectors where the
+  // store has them, else encoded and rounded to the store's dtype, as the
+  // daemon's encoder hands them to the trainer.
+  Result<torch::Tensor> vectors_of(const std::vector<BehaviorRef>& refs, ScoreStats* stats) {
+    const uint32_t dim = text_encoder_->dimension();
+    std::vector<float> table(refs.size() * dim);
+    std::vector<size_t> misses;
+    if (store_) {
+      std::vector<encoder::BehaviorKey> keys;
+      for (const auto& r : refs) keys.push_back({text_encoder_->fingerprint(), encoder::hash_behavior(r.feature, r.text)});
+      BAHED_ASSIGN_OR_RETURN(auto found, store_->multi_get_vectors(keys));
+      for (size_t i = 0; i < refs.size(); ++i) {
+        if (found[i].found) {
+          std::copy(found[i].values.begin(), found[i].values.end(), table.begin() + static_cast<ptrdiff_t>(i * dim));
+        } else {
+          misses.push_back(i);
+        }
+      }
+    } else {
+      for (size_t i = 0; i < refs.size(); ++i) misses.push_back(i);
+    }
+    if (!misses.empty()) {
+      std::vector<std::string> texts;
+      for (size_t i : misses) texts.push_back(refs[i].text);
+      BAHED_ASSIGN_OR_RETURN(std::vector<float> values, text_encoder_->encode(texts));
+      for (size_t m = 0; m < misses.size(); ++m) {
+        for (uint32_t d = 0; d < dim; ++d) {
+          table[misses[m] * dim + d] = encoder::round_to_vector_dtype(values[m * dim + d], store_options_.vector_dtype);
+        }
+      }
+    }
+    if (stats) {
+      stats->store_hits += static_cast<int64_t>(refs.size() - misses.size());
+      stats->encoded += static_cast<int64_t>(misses.size());
+    }
+    const auto& model = trainer_->model();
+    return torch::from_blob(table.data(), {static_cast<int64_t>(refs.size()), static_cast<int64_t>(dim)}, torch::kFloat32)
+        .to(model->device(), model->dtype(), /*non_blocking=*/false, /*copy=*/true);
+  }
+
+  const ScorerOptions options_;
+  Logger logger_;
+  SystemClock clock_;
+  VersionInfo version_;
+  PublishedModelConfig config_;
+  std::unique_ptr<encoder::ShallowTextEncoder> text_encoder_;
+  std::unique_ptr<trainer::Trainer> trainer_;
+  encoder::StoreOptions store_options_;  // vector_dtype: how encoded vectors are rounded
+  std::mutex mu_;
+  std::unique_ptr<encoder::BehaviorStore> store_;  // guarded by mu_ (reads, catch-up)
+};
+
+Result<std::unique_ptr<CtrScorer>> CtrScorer::open(const ScorerOptions& options, Logger logger) {
+  auto impl = std::make_unique<Impl>(options, std::move(logger));
+  BAHED_RETURN_IF_ERROR(impl->open());
+  return std::unique_ptr<CtrScorer>(new CtrScorer(std::move(impl)));
+}
+
+CtrScorer::CtrScorer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CtrScorer::~CtrScorer() = default;
+Result<std::vector<float>> CtrScorer::score(const ScoreRequest& request, ScoreStats* stats) {
+  return impl_->score(request, stats);
+}
+Result<std::vector<ScoreBehavior>> CtrScorer::user_history(const std::string& user) { return impl_->user_history(user); }
+const VersionInfo& CtrScorer::version() const { return impl_->version(); }
+int64_t CtrScorer::context_length() const { return impl_->context_length(); }
+
+}  // namespace bahed::checkpoints

@@ -11,6 +11,7 @@
 #include "checkpoints/file_io.h"
 #include "checkpoints/iso8601.h"
 #include "checkpoints/version_layout.h"
+#include "common/hex64.h"
 #include "common/json_writer.h"
 
 namespace bahed::checkpoints {
@@ -257,10 +258,8 @@ std::string serialize_manifest(const Manifest& m) {
   w.end_object();
   w.key("audit").begin_object();
   for (const auto& [partition, audit] : f.audit.partitions) {
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(audit.offset_checksum));
     w.key(std::to_string(partition)).begin_object().key("targets").value(audit.n_targets);
-    w.key("checksum").value(std::string(hex)).end_object();
+    w.key("checksum").value(hex64(audit.offset_checksum)).end_object();
   }
   w.end_object();
   w.key("files").begin_array();

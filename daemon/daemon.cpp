@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "checkpoints/scorer/published_model.h"
+#include "common/hex64.h"
 #include "common/process_memory.h"
 #include "encoder/llm/compute_threads.h"
 
@@ -42,12 +43,7 @@ Status Daemon::open_encoder() {
 }
 
 ModelIdentity Daemon::model_identity() const {
-  const auto hex = [](uint64_t v) {
-    char out[17];
-    std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(v));
-    return std::string(out);
-  };
-  return {hex(text_encoder_->base_model_fingerprint()), hex(text_encoder_->fingerprint())};
+  return {hex64(text_encoder_->base_model_fingerprint()), hex64(text_encoder_->fingerprint())};
 }
 
 Result<std::optional<RestorePoint>> Daemon::restore(trainer::Trainer& trainer) {

@@ -7,6 +7,7 @@
 #include "checkpoints/scorer/published_model.h"
 #include "checkpoints/version_layout.h"
 #include "common/clock.h"
+#include "common/hex64.h"
 #include "encoder/shallow_text_encoder.h"
 #include "encoder/store/behavior_key.h"
 #include "encoder/store/behavior_store.h"
@@ -20,12 +21,6 @@ namespace {
 // Candidates per row: the row holds the history once and every candidate
 // after it, so this bounds a row's length (n + 128 slots).
 constexpr size_t kCandidatesPerRow = 128;
-
-std::string hex64(uint64_t v) {
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(v));
-  return out;
-}
 
 }  // namespace
 

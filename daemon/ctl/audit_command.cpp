@@ -14,8 +14,8 @@
 #include "checkpoints/checkpoint_publisher.h"
 #include "checkpoints/version_layout.h"
 #include "common/clock.h"
+#include "common/hex64.h"
 #include "common/json_writer.h"
-#include "daemon/config_schema.h"
 #include "daemon/ctl/command_line.h"
 #include "daemon/ctl/ctl_command.h"
 #include "daemon/ctl/store_inspection.h"
@@ -70,12 +70,6 @@ Result<HistoryCheck> check_histories(const std::string& store_path, int64_t hist
   }
   BAHED_RETURN_IF_ERROR(inspected.store->close());
   return check;
-}
-
-std::string hex64(uint64_t v) {
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(v));
-  return out;
 }
 
 void print_table(const checkpoints::VersionInfo& version, const std::vector<PartitionRow>& rows,
@@ -156,15 +150,7 @@ int run_audit(int argc, char** argv) {
   if (auto exit_code = parse_command_line(argc, argv, flags, &vm)) return *exit_code;
 
   daemon::DaemonConfig config;
-  daemon::ConfigSchema schema;
-  config.bind(&schema);
-  try {
-    if (!config_file.empty()) schema.apply_yaml_file(config_file);
-    for (const auto& s : overrides) schema.apply_override(s);
-  } catch (const daemon::ConfigError& e) {
-    std::cerr << argv[0] << ": invalid configuration: " << e.what() << "\n";
-    return 2;
-  }
+  if (auto exit_code = load_daemon_config(config_file, overrides, argv[0], &config)) return *exit_code;
   if (!bootstrap_file.empty()) {
     auto address = read_address_file(bootstrap_file, wait_s);
     if (!address.is_ok()) {

@@ -5,6 +5,8 @@
 #include <iostream>
 #include <thread>
 
+#include "daemon/config_schema.h"
+
 namespace bahed::ctl {
 
 std::optional<int> parse_command_line(int argc, char** argv, const boost::program_options::options_description& flags,
@@ -19,6 +21,20 @@ std::optional<int> parse_command_line(int argc, char** argv, const boost::progra
     po::notify(*vm);
   } catch (const po::error& e) {
     std::cerr << argv[0] << ": " << e.what() << " (see " << argv[0] << " --help)\n";
+    return 2;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> load_daemon_config(const std::string& file, const std::vector<std::string>& overrides,
+                                      const char* argv0, daemon::DaemonConfig* config) {
+  daemon::ConfigSchema schema;
+  config->bind(&schema);
+  try {
+    if (!file.empty()) schema.apply_yaml_file(file);
+    for (const auto& s : overrides) schema.apply_override(s);
+  } catch (const daemon::ConfigError& e) {
+    std::cerr << argv0 << ": invalid configuration: " << e.what() << "\n";
     return 2;
   }
   return std::nullopt;

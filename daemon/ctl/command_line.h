@@ -5,13 +5,21 @@
 #include <boost/program_options.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
+#include "daemon/daemon_config.h"
 
 namespace bahed::ctl {
 
 std::optional<int> parse_command_line(int argc, char** argv, const boost::program_options::options_description& flags,
                                       boost::program_options::variables_map* vm);
+
+// bahed's configuration as bahed itself would read it: defaults, then the
+// YAML file (when not empty), then the --set overrides. On a bad key prints
+// it as bahed does and returns exit code 2; nullopt when loaded.
+std::optional<int> load_daemon_config(const std::string& file, const std::vector<std::string>& overrides,
+                                      const char* argv0, daemon::DaemonConfig* config);
 
 // The first line of `path` (a broker's bootstrap address written by
 // `bahectl broker --address-file` or kafka.embedded_address_file), waiting

@@ -6,7 +6,6 @@
 
 #include "checkpoints/scorer/ctr_scorer.h"
 #include "common/json_writer.h"
-#include "daemon/config_schema.h"
 #include "daemon/ctl/command_line.h"
 #include "daemon/ctl/ctl_command.h"
 #include "daemon/daemon_config.h"
@@ -37,15 +36,7 @@ int run_score(int argc, char** argv) {
   po::variables_map vm;
   if (auto exit_code = parse_command_line(argc, argv, flags, &vm)) return *exit_code;
   daemon::DaemonConfig config;
-  daemon::ConfigSchema schema;
-  config.bind(&schema);
-  try {
-    if (!config_file.empty()) schema.apply_yaml_file(config_file);
-    for (const auto& s : overrides) schema.apply_override(s);
-  } catch (const daemon::ConfigError& e) {
-    std::cerr << argv[0] << ": invalid configuration: " << e.what() << "\n";
-    return 2;
-  }
+  if (auto exit_code = load_daemon_config(config_file, overrides, argv[0], &config)) return *exit_code;
   checkpoints::ScoreRequest request;
   {
     std::ifstream in(items_file);

@@ -18,6 +18,7 @@
 #include "checkpoints/scorer/scorer_watcher.h"
 #include "checkpoints/version_layout.h"
 #include "common/clock.h"
+#include "common/hex64.h"
 #include "encoder/llm/hf_checkpoint.h"
 #include "encoder/shallow_text_encoder.h"
 #include "encoder/store/behavior_key.h"
@@ -53,12 +54,6 @@ void write_tiny_model(const fs::path& dir, uint64_t seed) {
   ASSERT_TRUE(encoder::save_hf_model(encoder::LlamaModel(c, o), dir).is_ok());
   std::ofstream(dir / "tokenizer.json") << encoder::byte_tokenizer_json();
   std::ofstream(dir / "tokenizer_config.json") << encoder::byte_tokenizer_config_json();
-}
-
-std::string hex64(uint64_t v) {
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(v));
-  return out;
 }
 
 // The MovieLens user with the most ratings: (item text, label) oldest first.

@@ -55,6 +55,9 @@ void bind_trainer(ConfigSchema* s, TrainerSetup* t) {
   s->bind("trainer.n_targets_per_step", &o.n_targets_per_step, "Targets per optimizer step (whole rows).");
   s->bind("trainer.max_wait_ms", &o.max_wait_ms,
           "A user's pending targets leave as a shorter row once the oldest waited this long.");
+  s->bind("trainer.max_pending_targets", &o.max_pending_targets,
+          "Most targets waiting for their rows to fill, over all users; beyond it the rows begun earliest\n"
+          "leave short. Bounds what a publication (which trains every pending target first) waits for.");
   s->bind("trainer.position_scheme", &t->position_scheme,
           "Distances in the trained layers: alibi (DTI's fix for positional bias) or rotary (virtual positions).");
   s->bind("trainer.forgetting", &o.model.forgetting,

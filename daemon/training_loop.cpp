@@ -143,13 +143,18 @@ void TrainingLoop::run(std::stop_token stop) {
     // Poll without waiting while rows are ready: new targets are queued
     // between steps, training never waits for input it does not need.
     const auto wait = trainer_->n_ready_rows() > 0 ? std::chrono::milliseconds(0) : std::chrono::milliseconds(100);
-    auto batch = input_.pop_for(wait);
+    // Backpressure: with two steps' worth of rows ready, train before
+    // taking more input. The queues behind then fill and the consumer
+    // pauses its partitions, instead of ready rows piling up here (which a
+    // checkpoint barrier would have to train before publishing).
+    const bool take_input = trainer_->n_ready_targets() < 2 * trainer_->options().n_targets_per_step;
+    auto batch = take_input ? input_.pop_for(wait) : std::nullopt;
     if (batch) {
       BusyTimer timer(metrics_.busy_ns);
       if (Status s = trainer_->add(*batch); !s.is_ok()) return fail(s);
       max_event_time_ms_ = std::max(max_event_time_ms_, batch->max_event_time_ms);
       metrics_.batches.fetch_add(1);
-    } else if (input_.closed()) {
+    } else if (take_input && input_.closed()) {
       break;
     }
     if (Status s = train_ready_rows(); !s.is_ok()) return fail(s);

@@ -83,7 +83,7 @@ Trainer::Trainer(const encoder::LlamaModel& base, const TrainerOptions& options,
       builder_({options.model.granularity, options.n_context, options.fused_target_slot}, tokens),
       optimizer_(make_optimizer(*model_, options)),
       trainable_(model_->trainable_parameters()),
-      pending_(options.n_targets_per_row, options.max_wait_ms, clock),
+      pending_(options.n_targets_per_row, options.max_wait_ms, options.max_pending_targets, clock),
       progressive_(options.auc_window) {}
 
 std::vector<RowLayout> Trainer::layouts(std::span<const RowSpec> rows) const {

@@ -112,6 +112,7 @@ class Trainer {
   void flush() { pending_.flush(); }
   int64_t n_ready_rows() const { return pending_.n_ready_rows(); }
   int64_t n_pending_targets() const { return pending_.n_pending_targets(); }
+  int64_t n_ready_targets() const { return pending_.n_ready_targets(); }
   // Per partition, the offset of the first event not yet trained into the
   // model: what a checkpoint taken now may record.
   std::vector<PartitionWatermark> trained_through() const { return pending_.trained_through(); }

@@ -10,10 +10,15 @@
 
 namespace bahed::trainer {
 
-PendingTargets::PendingTargets(int64_t n_targets_per_row, int64_t max_wait_ms, const Clock& clock)
-    : n_targets_per_row_(n_targets_per_row), max_wait_ms_(max_wait_ms), clock_(clock) {
-  TORCH_CHECK(n_targets_per_row >= 1 && max_wait_ms >= 0, "PendingTargets: n_targets_per_row=", n_targets_per_row,
-              " max_wait_ms=", max_wait_ms);
+PendingTargets::PendingTargets(int64_t n_targets_per_row, int64_t max_wait_ms, int64_t max_pending_targets,
+                               const Clock& clock)
+    : n_targets_per_row_(n_targets_per_row),
+      max_wait_ms_(max_wait_ms),
+      max_pending_targets_(max_pending_targets),
+      clock_(clock) {
+  TORCH_CHECK(n_targets_per_row >= 1 && max_wait_ms >= 0 && max_pending_targets >= 1,
+              "PendingTargets: n_targets_per_row=", n_targets_per_row, " max_wait_ms=", max_wait_ms,
+              " max_pending_targets=", max_pending_targets);
 }
 
 Status PendingTargets::add(const EncodedBatch& batch) {
@@ -43,6 +48,7 @@ Status PendingTargets::add(const EncodedBatch& batch) {
     next = std::max(next, w.next_offset);
   }
   emit_expired();
+  emit_oldest_over_cap();
   return Status::ok();
 }
 
@@ -92,7 +98,7 @@ void PendingTargets::add_target(const EncodedBatch& batch, const EncodedTarget& 
       alone.vectors = std::move(row->vectors);
       alone.sources.push_back(target.source);
       users_.erase(target.user);
-      ready_.push_back(std::move(alone));
+      push_ready(std::move(alone));
       return;
     }
   }
@@ -107,7 +113,7 @@ void PendingTargets::emit(const std::string& user) {
   UserRow& row = it->second;
   if (row.packer.n_targets() > 0) {
     n_pending_ -= row.packer.n_targets();
-    ready_.push_back({row.packer.take(), std::move(row.vectors), std::move(row.sources)});
+    push_ready({row.packer.take(), std::move(row.vectors), std::move(row.sources)});
   }
   users_.erase(it);
 }
@@ -122,6 +128,21 @@ void PendingTargets::emit_expired() {
   }
 }
 
+void PendingTargets::emit_oldest_over_cap() {
+  // Rows started first leave first: deadlines_ is in the order rows began.
+  while (n_pending_ > max_pending_targets_ && !deadlines_.empty()) {
+    const Deadline deadline = std::move(deadlines_.front());
+    deadlines_.pop_front();
+    const auto it = users_.find(deadline.user);
+    if (it != users_.end() && it->second.generation == deadline.generation) emit(deadline.user);
+  }
+}
+
+void PendingTargets::push_ready(ReadyRow row) {
+  n_ready_targets_ += static_cast<int64_t>(row.spec.targets.size());
+  ready_.push_back(std::move(row));
+}
+
 void PendingTargets::flush() {
   while (!users_.empty()) emit(users_.begin()->first);
   deadlines_.clear();
@@ -134,6 +155,7 @@ std::vector<ReadyRow> PendingTargets::take_ready(int64_t max_targets) {
     const auto n = static_cast<int64_t>(ready_.front().spec.targets.size());
     if (!out.empty() && n_targets + n > max_targets) break;
     n_targets += n;
+    n_ready_targets_ -= n;
     out.push_back(std::move(ready_.front()));
     ready_.pop_front();
   }

@@ -5,6 +5,10 @@
 //   - when the next target's context does not align with the row so far
 //     (encoded_row_packer.h), which emits the row and starts a new one,
 //   - when the oldest pending target has waited max_wait_ms (steady clock),
+//   - when more than max_pending_targets wait in all (the rows begun
+//     earliest leave first): under a backlog every user has a row filling,
+//     and without a cap a checkpoint barrier, which trains them all, would
+//     grow with the number of users,
 //   - on flush() (checkpoint barrier, shutdown).
 // A user's targets may arrive spread over several EncodedBatches: their
 // vectors are copied into the user's own table (identical vectors stored
@@ -41,9 +45,9 @@ struct ReadyRow {
 
 class PendingTargets {
  public:
-  // `clock` must outlive this. n_targets_per_row >= 1, max_wait_ms >= 0
-  // (checked).
-  PendingTargets(int64_t n_targets_per_row, int64_t max_wait_ms, const Clock& clock);
+  // `clock` must outlive this. n_targets_per_row >= 1, max_wait_ms >= 0,
+  // max_pending_targets >= 1 (checked).
+  PendingTargets(int64_t n_targets_per_row, int64_t max_wait_ms, int64_t max_pending_targets, const Clock& clock);
 
   // Queues every target of `batch` behind its user's pending ones and
   // records batch.consumed_through. InvalidArgument (and nothing changes)
@@ -62,7 +66,10 @@ class PendingTargets {
   void mark_trained(const std::vector<ReadyRow>& rows);
 
   int64_t n_ready_rows() const { return static_cast<int64_t>(ready_.size()); }
+  // Targets waiting for their row to fill (not in ready rows).
   int64_t n_pending_targets() const { return n_pending_; }
+  // Targets in ready rows, not yet taken.
+  int64_t n_ready_targets() const { return n_ready_targets_; }
   uint32_t dimension() const { return dimension_; }
   // Per partition seen: the first offset not yet trained (see above).
   std::vector<PartitionWatermark> trained_through() const;
@@ -86,13 +93,17 @@ class PendingTargets {
   EncodedTarget intern(const EncodedBatch& batch, const EncodedTarget& target, UserRow& row);
   uint32_t intern_vector(const float* vector, UserRow& row);
   void emit(const std::string& user);
+  void emit_oldest_over_cap();
+  void push_ready(ReadyRow row);
 
   const int64_t n_targets_per_row_;
   const int64_t max_wait_ms_;
+  const int64_t max_pending_targets_;
   const Clock& clock_;
   uint32_t dimension_ = 0;
   uint64_t next_generation_ = 1;
   int64_t n_pending_ = 0;
+  int64_t n_ready_targets_ = 0;
   std::map<std::string, UserRow> users_;  // ordered: flush() is deterministic
   std::deque<Deadline> deadlines_;  // due_ms non-decreasing
   std::deque<ReadyRow> ready_;

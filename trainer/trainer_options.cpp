@@ -37,6 +37,7 @@ Status TrainerOptions::validate() const {
   BAHED_RETURN_IF_ERROR(positive("n_context", n_context));
   BAHED_RETURN_IF_ERROR(positive("n_targets_per_row", n_targets_per_row));
   BAHED_RETURN_IF_ERROR(positive("n_targets_per_step", n_targets_per_step));
+  BAHED_RETURN_IF_ERROR(positive("max_pending_targets", max_pending_targets));
   BAHED_RETURN_IF_ERROR(positive("decay_steps", decay_steps));
   BAHED_RETURN_IF_ERROR(positive("auc_window", auc_window));
   if (max_wait_ms < 0) return Status::invalid_argument("trainer.max_wait_ms must be >= 0");

@@ -51,6 +51,12 @@ struct TrainerOptions {
   // A user's pending targets are emitted as a (shorter) row once the oldest
   // has waited this long, so quiet users still get trained. Default: 60000.
   int64_t max_wait_ms = 60000;
+  // Most targets waiting for their rows to fill, over all users; beyond it
+  // the rows begun earliest leave short. Bounds the work a checkpoint
+  // barrier (which trains every pending target) adds under a backlog, at
+  // the cost of shorter rows when many users are active at once.
+  // Default: 8192.
+  int64_t max_pending_targets = 8192;
 
   // AdamW peak learning rate. Default: 0.0003.
   double lr = 3e-4;

@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,12 @@ class CtrScorer {
   // One probability per candidate, in order. InvalidArgument for no
   // candidates or an empty text.
   Result<std::vector<float>> score(const ScoreRequest& request, ScoreStats* stats = nullptr);
+  // Several users in one forward pass (a row per user and up to 128
+  // candidates): per request, what score() would return for it. Texts
+  // shared by requests (popular candidates) are looked up or encoded once.
+  // Fails as score() does, for the first bad request.
+  Result<std::vector<std::vector<float>>> score_batch(std::span<const ScoreRequest> requests,
+                                                      ScoreStats* stats = nullptr);
   // The user's stored history as score() takes it (texts from the store),
   // oldest first, the last n; empty for an unknown user (the documented
   // fallback: scores from the candidates alone). FailedPrecondition-like

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <chrono>
+#include <cmath>
 
 #include "checkpoints/version_layout.h"
 
@@ -41,6 +42,20 @@ Status ScorerWatcher::load(int64_t version) {
   o.version = version;
   const auto started = std::chrono::steady_clock::now();
   auto scorer = CtrScorer::open(o, logger_);
+  if (scorer.is_ok()) {
+    // A first request before any real one: it pays the new version's
+    // one-time costs (first-touch allocations, cold caches) off the hot
+    // path, and a version that cannot score, or scores NaN, is refused.
+    ScoreRequest canary;
+    canary.history.push_back({options_.item_feature, "bahed scorer warm-up", BehaviorAction::kClicked});
+    canary.candidates.push_back("bahed scorer warm-up");
+    auto p = (*scorer)->score(canary);
+    if (!p.is_ok()) {
+      scorer = p.status().with_context("warm-up request");
+    } else if (!std::isfinite(p->front())) {
+      scorer = Status::corruption("v" + std::to_string(version) + " scores a warm-up request as NaN or infinite");
+    }
+  }
   if (!scorer.is_ok()) {
     metrics_.n_refused.fetch_add(1);
     logger_->warn("version_refused version={} keep_serving={} reason=\"{}\"", version,
@@ -49,7 +64,7 @@ Status ScorerWatcher::load(int64_t version) {
   }
   const int64_t ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  current_.store(std::shared_ptr<CtrScorer>(std::move(scorer).value()));
+  retired_.push_back(current_.exchange(std::shared_ptr<CtrScorer>(std::move(scorer).value())));
   metrics_.n_swaps.fetch_add(1);
   metrics_.last_load_ms.store(ms);
   metrics_.serving_version.store(version);
@@ -57,8 +72,15 @@ Status ScorerWatcher::load(int64_t version) {
   return Status::ok();
 }
 
+void ScorerWatcher::release_retired() {
+  // use_count() == 1: only retired_ holds it, and no request can take it
+  // again (current_ no longer names it), so the count cannot rise.
+  std::erase_if(retired_, [](const std::shared_ptr<CtrScorer>& s) { return s.use_count() == 1; });
+}
+
 void ScorerWatcher::poll_now() {
   std::lock_guard lock(load_mu_);
+  release_retired();
   if (pinned_) return;
   const auto latest = read_latest(options_.publish_dir);
   if (!latest.is_ok() || *latest == last_seen_latest_) return;

@@ -3,13 +3,17 @@
 // stopping. A named thread ("bahed-watcher") polls LATEST; when it names a
 // newer version, it opens and verifies a new CtrScorer off the hot path and
 // swaps it in atomically: requests that already hold the old scorer finish
-// on it, new ones get the new one. A version that fails to load (bad hash,
-// truncated file, another base model) is refused, logged and counted, and
+// on it, new ones get the new one. Before the swap it scores one warm-up
+// request (a version's first request is slow: cold caches, first-touch
+// allocations). A version that fails to load (bad hash, truncated file,
+// another base model) or to score the warm-up (NaN) is refused, logged and counted, and
 // the current one keeps serving; it is not retried until LATEST moves again.
 // rollback() pins a named older version until follow_latest().
 //
 // Memory: during a swap both versions are loaded (each with its copy of
-// the base model), then the old one is released when its last request ends.
+// the base model). The old one is released by the watcher's thread once
+// its last request has ended, never by a request's thread: freeing a model
+// is not free, and it must not land on a request's latency.
 //
 // Thread safety: every method may be called from any thread.
 #include <atomic>
@@ -19,6 +23,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "checkpoints/scorer/ctr_scorer.h"
 
@@ -65,6 +70,9 @@ class ScorerWatcher {
   Logger logger_;
   WatcherMetrics metrics_;
   std::atomic<std::shared_ptr<CtrScorer>> current_;
+  // Scorers swapped out, until no request holds them; guarded by load_mu_.
+  std::vector<std::shared_ptr<CtrScorer>> retired_;
+  void release_retired();
   std::mutex load_mu_;                 // one load at a time (poll, rollback)
   int64_t last_seen_latest_ = 0;       // guarded by load_mu_
   bool pinned_ = false;                // guarded by load_mu_

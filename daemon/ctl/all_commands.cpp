@@ -21,6 +21,7 @@ std::span<const CtlCommand> all_commands() {
       {"bench model", "benchmark: shallow-encode throughput and deep step, GFLOP/s vs the matmul peak", run_bench_model},
       {"bench encode", "benchmark: encoder stage on real logs: unique ratio, cold/warm rates, lookups, store size", run_bench_encode},
       {"bench train", "benchmark: the four CTR trainers {token, BAHE} x {sliding, DTI}: time, memory, AUC, ratios", run_bench_train},
+      {"bench score", "benchmark: scorer library: candidates/s (1 and B users x C), version load time, latency during swaps", run_bench_score},
       {"bench consume", "benchmark: end-to-end consume throughput from the embedded broker", run_bench_consume},
       {"store stats", "behavior store (read-only): keys and sizes per family, encoder versions, offsets", run_store_stats},
       {"store get", "behavior store (read-only): one behavior's vector and text, by key or by text", run_store_get},

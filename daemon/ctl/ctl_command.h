@@ -26,6 +26,7 @@ int run_checkpoints_show(int argc, char** argv);
 int run_checkpoints_verify(int argc, char** argv);
 int run_checkpoints_diff(int argc, char** argv);
 int run_score(int argc, char** argv);
+int run_bench_score(int argc, char** argv);
 int run_replay(int argc, char** argv);
 int run_bench_decode(int argc, char** argv);
 int run_bench_consume(int argc, char** argv);

@@ -50,7 +50,7 @@ TEST(PendingTargets, PacksOneUsersTargetsFromSeveralBatchesIntoOneRowOfK) {
   stream.append(script("u1", "BBIBIIBBIBBBBIIB"));  // 6 targets
   ASSERT_EQ(stream.targets().size(), 6u);
   FakeClock clock;
-  PendingTargets pending(/*n_targets_per_row=*/6, /*max_wait_ms=*/60000, clock);
+  PendingTargets pending(/*n_targets_per_row=*/6, /*max_wait_ms=*/60000, /*max_pending_targets=*/1000, clock);
   for (const auto& [first, last] : std::vector<std::pair<size_t, size_t>>{{0, 2}, {2, 3}, {3, 6}}) {
     EXPECT_EQ(pending.n_ready_rows(), 0);
     ASSERT_TRUE(pending.add(stream.batch(first, last)).is_ok());
@@ -71,7 +71,7 @@ TEST(PendingTargets, EmitsAShorterRowWhenTheOldestTargetWaitedMaxWait) {
   EncodedStream stream(kDim, kContext);
   stream.append(script("u1", "BIBI"));
   FakeClock clock;
-  PendingTargets pending(4, 1000, clock);
+  PendingTargets pending(4, 1000, 1000, clock);
   ASSERT_TRUE(pending.add(stream.batch(0, 1)).is_ok());
   clock.advance_ms(600);
   ASSERT_TRUE(pending.add(stream.batch(1, 2)).is_ok());
@@ -86,12 +86,35 @@ TEST(PendingTargets, EmitsAShorterRowWhenTheOldestTargetWaitedMaxWait) {
   expect_row_holds(rows[0], stream, 0);
 }
 
+TEST(PendingTargets, BeyondTheCapTheRowBegunFirstLeavesShort) {
+  EncodedStream stream(kDim, kContext);
+  stream.append(script("u1", "BIBI"));
+  stream.append(script("u2", "BIBI"));
+  stream.append(script("u3", "BI"));
+  ASSERT_EQ(stream.targets().size(), 5u);
+  FakeClock clock;
+  PendingTargets pending(/*n_targets_per_row=*/10, /*max_wait_ms=*/60000, /*max_pending_targets=*/4, clock);
+  ASSERT_TRUE(pending.add(stream.batch(0, 4)).is_ok());
+  EXPECT_EQ(pending.n_pending_targets(), 4);
+  EXPECT_EQ(pending.n_ready_rows(), 0);
+  ASSERT_TRUE(pending.add(stream.batch(4, 5)).is_ok());
+  // Five waited: u1's row, begun first, leaves with its two targets.
+  EXPECT_EQ(pending.n_pending_targets(), 3);
+  ASSERT_EQ(pending.n_ready_rows(), 1);
+  EXPECT_EQ(pending.n_ready_targets(), 2);
+  const std::vector<ReadyRow> rows = pending.take_ready(1000);
+  EXPECT_EQ(pending.n_ready_targets(), 0);
+  ASSERT_EQ(rows.size(), 1u);
+  ASSERT_EQ(rows[0].spec.targets.size(), 2u);
+  expect_row_holds(rows[0], stream, 0);
+}
+
 TEST(PendingTargets, StartsANewRowWhenAContextComesFromAnotherPartition) {
   EncodedStream stream(kDim, kContext);
   stream.append(script("u1", "BIBI", 0));
   stream.append(script("u1", "I", 1));  // its context is on partition 0, the target on 1
   FakeClock clock;
-  PendingTargets pending(10, 60000, clock);
+  PendingTargets pending(10, 60000, 1000, clock);
   ASSERT_TRUE(pending.add(stream.batch(0, 3)).is_ok());
   pending.flush();
   const std::vector<ReadyRow> rows = pending.take_ready(1000);
@@ -108,7 +131,7 @@ TEST(PendingTargets, TrainedThroughNeverPassesAnUntrainedTarget) {
   stream.append(script("u2", "BBI"));  // target at 104
   stream.append(script("u1", "BB"));  // 105, 106
   FakeClock clock;
-  PendingTargets pending(3, 60000, clock);
+  PendingTargets pending(3, 60000, 1000, clock);
   EncodedBatch batch = stream.batch(0, 2);
   batch.consumed_through = {{0, 107}};
   ASSERT_TRUE(pending.add(batch).is_ok());
@@ -133,7 +156,7 @@ TEST(PendingTargets, RejectsABatchWhoseIdsPointPastItsVectors) {
   EncodedBatch batch = stream.batch(0, 1);
   batch.targets[0].item_vector = 99;
   FakeClock clock;
-  PendingTargets pending(3, 60000, clock);
+  PendingTargets pending(3, 60000, 1000, clock);
   EXPECT_EQ(pending.add(batch).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(pending.n_pending_targets(), 0);
 }

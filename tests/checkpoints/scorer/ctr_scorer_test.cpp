@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "checkpoints/checkpoint_publisher.h"
 #include "checkpoints/scorer/published_model.h"
@@ -210,6 +211,36 @@ TEST_F(CtrScorerTest, GivesTheTrainersEvaluationProbabilitiesOnARealUser) {
   EXPECT_GT(*std::max_element(scores->begin(), scores->end()) - *std::min_element(scores->begin(), scores->end()), 1e-4);
 }
 
+TEST_F(CtrScorerTest, ScoresSeveralUsersInOneBatchAsOneByOne) {
+  train_and_publish();
+  auto scorer = CtrScorer::open(scorer_options(), make_null_logger("scorer"));
+  ASSERT_TRUE(scorer.is_ok()) << scorer.status().to_string();
+  // Histories of different lengths (one shorter than n, one empty) whose
+  // candidates overlap, so shared texts are looked up once.
+  std::vector<ScoreRequest> requests = {request(kContext + 15, 10), request(kContext / 2, 12), request(0, 3),
+                                        request(kContext + 5, 8)};
+  ScoreStats batch_stats;
+  auto batch = (*scorer)->score_batch(requests, &batch_stats);
+  ASSERT_TRUE(batch.is_ok()) << batch.status().to_string();
+  ASSERT_EQ(batch->size(), requests.size());
+  std::set<std::string> distinct;
+  for (size_t r = 0; r < requests.size(); ++r) {
+    auto alone = (*scorer)->score(requests[r]);
+    ASSERT_TRUE(alone.is_ok());
+    ASSERT_EQ((*batch)[r].size(), requests[r].candidates.size());
+    for (size_t i = 0; i < alone->size(); ++i) EXPECT_NEAR((*batch)[r][i], (*alone)[i], 1e-6) << "request " << r;
+    const size_t first = requests[r].history.size() > static_cast<size_t>(kContext)
+                             ? requests[r].history.size() - static_cast<size_t>(kContext)
+                             : 0;
+    for (size_t i = first; i < requests[r].history.size(); ++i) distinct.insert(requests[r].history[i].text);
+    for (const auto& c : requests[r].candidates) distinct.insert(c);
+  }
+  EXPECT_EQ(batch_stats.encoded, static_cast<int64_t>(distinct.size()));
+  // One bad request fails the batch, naming why.
+  requests[2].candidates.clear();
+  EXPECT_EQ((*scorer)->score_batch(requests).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(CtrScorerTest, ReadsVectorsFromTheStoreAndScoresTheSame) {
   train_and_publish();
   const ScoreRequest r = request(kContext, 5);
@@ -312,6 +343,13 @@ TEST_F(CtrScorerTest, WatcherSwapsToANewVersionAndKeepsServingWhenOneIsCorrupt) 
   EXPECT_NE((*after)[0], (*before)[0]);  // the new weights serve
   // The old scorer still works for a request that holds it.
   ASSERT_TRUE(v1->score(r).is_ok());
+  // The request ends: its thread does not pay for freeing v1; the watcher
+  // frees it at its next poll.
+  const std::weak_ptr<CtrScorer> v1_alive = v1;
+  v1.reset();
+  EXPECT_FALSE(v1_alive.expired());
+  (*watcher)->poll_now();
+  EXPECT_TRUE(v1_alive.expired());
 
   train_and_publish();  // v3, then damaged
   const fs::path weights = dir_.path() / "publish" / version_dir_name(3) / "model.safetensors";

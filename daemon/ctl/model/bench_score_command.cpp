@@ -273,7 +273,7 @@ int run_bench_score(int argc, char** argv) {
       "seconds", po::value(&seconds)->default_value(seconds), "time per throughput measurement")(
       "loads", po::value(&n_loads)->default_value(n_loads), "version loads timed")(
       "swaps", po::value(&n_swaps)->default_value(n_swaps), "version swaps under load")(
-      "scratch-dir", po::value(&scratch)->default_value(scratch), "scratch publish directory (replaced)")(
+      "scratch-dir", po::value(&scratch)->default_value(scratch), "scratch publish directory (replaced, removed at the end)")(
       "json", po::bool_switch(&json), "print one JSON object instead of the table");
   po::variables_map vm;
   if (auto exit_code = parse_command_line(argc, argv, flags, &vm)) return *exit_code;
@@ -341,6 +341,9 @@ int run_bench_score(int argc, char** argv) {
     const checkpoints::ScoreRequest request = workload->requests.front();
     scorer.reset();  // as a server holds one model, the watcher's
     auto measured = measure_swaps(scratch_options, request, *publisher, static_cast<int>(n_swaps));
+    publisher = Status::aborted("closed");  // releases the scratch directory's lock
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
     if (!measured.is_ok()) return fail(measured.status());
     swaps = *measured;
   }

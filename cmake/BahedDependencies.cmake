@@ -8,6 +8,9 @@ pkg_check_modules(RDKAFKAXX REQUIRED IMPORTED_TARGET rdkafka++)
 # Found before RocksDB: Caffe2's config defines its own gflags target, which
 # must exist before RocksDB's config imports gflags (otherwise generation fails).
 find_package(Torch REQUIRED)
+# Data-parallel training uses torch's c10d (inside libtorch); its Gloo
+# process group's headers include gloo's own (Debian: libgloo-dev).
+find_package(Gloo REQUIRED)
 find_package(RocksDB REQUIRED)
 find_package(Boost REQUIRED COMPONENTS program_options)
 find_package(spdlog REQUIRED)

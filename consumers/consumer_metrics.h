@@ -26,6 +26,10 @@ struct ConsumerMetrics {
   std::atomic<uint64_t> dead_letter_failed{0};     // could not even be enqueued
   std::atomic<uint64_t> kafka_errors{0};           // transient consumer errors
   std::atomic<uint64_t> pauses{0};                 // times back-pressure paused the partitions
+  // Offsets jumped over: the broker no longer held them when this process
+  // asked (retention deleted them before they were consumed, so they are
+  // lost to training), or transaction markers (one per transaction).
+  std::atomic<uint64_t> offsets_skipped{0};
   std::atomic<uint64_t> batches_delivered{0};
   std::atomic<int64_t> partitions_assigned{0};
 

@@ -13,7 +13,10 @@ namespace bahed::consumers {
 
 namespace {
 
-constexpr int64_t kWatermarkRefreshMs = 1000;
+// Lag: the partitions' high watermarks are asked of the broker this often,
+// each query bounded (the consumer thread waits for it).
+constexpr int64_t kWatermarkRefreshMs = 5000;
+constexpr int kWatermarkQueryTimeoutMs = 500;
 
 void destroy_partitions(std::vector<RdKafka::TopicPartition*>& partitions) {
   RdKafka::TopicPartition::destroy(partitions);
@@ -123,6 +126,7 @@ class EventStream::Impl {
   int64_t last_watermark_refresh_ms_ = 0;
   std::vector<int32_t> assigned_;  // touched only from consume() callbacks, i.e. the consumer thread
   std::map<int32_t, int64_t> position_;  // partition -> next offset after the last message read; consumer thread
+  std::map<int32_t, int64_t> expected_;  // partition -> offset the next message must have, when known; consumer thread
 
   mutable std::mutex health_mu_;
   Status health_;  // guarded by health_mu_
@@ -209,6 +213,15 @@ void EventStream::Impl::handle_message(const RdKafka::Message& message) {
   const std::string_view payload(static_cast<const char*>(message.payload()), message.len());
   if (batch_watermarks_.empty()) batch_started_ms_ = clock_.steady_ms();
   batch_watermarks_[message.partition()] = message.offset() + 1;
+  if (auto expected = expected_.find(message.partition());
+      expected != expected_.end() && message.offset() > expected->second) {
+    const int64_t skipped = message.offset() - expected->second;
+    metrics_.offsets_skipped.fetch_add(static_cast<uint64_t>(skipped), std::memory_order_relaxed);
+    logger_->error("offsets_skipped partition={} from={} to={} count={} reason=\"the broker no longer holds them: "
+                   "retention deleted them before they were consumed (or transaction markers)\"",
+                   message.partition(), expected->second, message.offset(), skipped);
+  }
+  expected_[message.partition()] = message.offset() + 1;
   position_[message.partition()] = message.offset() + 1;
 
   Event event;
@@ -285,13 +298,22 @@ void EventStream::Impl::resume_all() {
 }
 
 void EventStream::Impl::refresh_watermarks() {
-  std::lock_guard lock(metrics_.partitions_mu);
+  std::map<int32_t, int64_t> highs;
   for (int32_t p : assigned_) {
     int64_t low = -1, high = -1;
-    // Cached from fetch responses: no broker round trip.
-    if (consumer_->get_watermark_offsets(options_.topic, p, &low, &high) == RdKafka::ERR_NO_ERROR && high >= 0)
-      metrics_.partitions[p].high_watermark = high;
+    // Asked of the broker (one round trip per partition): the watermarks
+    // librdkafka caches come from fetch responses, and a paused partition
+    // (a backlog behind the trainer) is not fetched, so they would freeze
+    // and the lag would read far too low. Outside the metrics lock: readers
+    // never wait for the broker.
+    if (consumer_->query_watermark_offsets(options_.topic, p, &low, &high, kWatermarkQueryTimeoutMs) ==
+            RdKafka::ERR_NO_ERROR &&
+        high >= 0) {
+      highs[p] = high;
+    }
   }
+  std::lock_guard lock(metrics_.partitions_mu);
+  for (const auto& [p, high] : highs) metrics_.partitions[p].high_watermark = high;
 }
 
 void EventStream::Impl::on_rebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
@@ -309,6 +331,13 @@ void EventStream::Impl::on_rebalance(RdKafka::KafkaConsumer* consumer, RdKafka::
         tp->set_offset(it->second);
       } else if (start_offset_) {
         if (auto offset = start_offset_(tp->partition())) tp->set_offset(*offset);
+      }
+      // Where the next message must be; a later one means offsets were
+      // skipped. Unknown (the group's committed offset) until one arrives.
+      if (tp->offset() >= 0) {
+        expected_[tp->partition()] = tp->offset();
+      } else {
+        expected_.erase(tp->partition());
       }
       assigned_.push_back(tp->partition());
     }

@@ -228,10 +228,10 @@ void Daemon::log_progress() {
   last_progress_consumed_ = consumed;
   last_progress_trained_ = trained;
   logger_->info(
-      "progress consumed={} rejected={} events_per_s={:.0f} lag={} partitions={} encoded={} cache_hits={} "
+      "progress consumed={} rejected={} skipped={} events_per_s={:.0f} lag={} partitions={} encoded={} cache_hits={} "
       "targets={} trained={} targets_per_s={:.0f} pending={} steps={} loss={:.4f} auc={:.4f} logloss={:.4f} "
       "trainer_busy={:.0f}% queues={}/{},{}/{} rss_mb={}",
-      consumed, m.total_rejected(), rate, m.total_lag(), m.partitions_assigned.load(), em.lookup_misses.load(),
+      consumed, m.total_rejected(), m.offsets_skipped.load(), rate, m.total_lag(), m.partitions_assigned.load(), em.lookup_misses.load(),
       em.lookup_hits.load(), em.targets.load(), trained, trained_rate, tm.pending_targets.load(), tm.steps.load(),
       tm.last_loss.load(), tm.progressive_auc.load(), tm.progressive_logloss.load(), 100 * training_->busy_fraction(),
       events_.size(), events_.capacity(), encoded_.size(), encoded_.capacity(), resident_memory_bytes() >> 20);
@@ -284,10 +284,10 @@ Status Daemon::stop() {
   }
   const double seconds = std::max<int64_t>(1, clock_.steady_ms() - started_ms_) / 1000.0;
   logger_->info("summary consumed={} impressions={} behaviors={} rejected={} dead_lettered={} dead_letter_failed={} "
-                "kafka_errors={} pauses={} seconds={:.1f} events_per_s={:.0f}{}{}",
+                "kafka_errors={} pauses={} offsets_skipped={} seconds={:.1f} events_per_s={:.0f}{}{}",
                 m.messages_consumed.load(), m.impressions_accepted.load(), m.behaviors_accepted.load(),
                 m.total_rejected(), m.dead_letter_produced.load(), m.dead_letter_failed.load(), m.kafka_errors.load(),
-                m.pauses.load(), seconds, m.messages_consumed.load() / seconds, reasons.empty() ? "" : " by_reason:",
+                m.pauses.load(), m.offsets_skipped.load(), seconds, m.messages_consumed.load() / seconds, reasons.empty() ? "" : " by_reason:",
                 reasons);
   return result;
 }

@@ -45,6 +45,9 @@ std::string Daemon::metrics_text() const {
   p.single("bahed_kafka_errors_total", "counter", "Transient consumer errors.", static_cast<double>(c.kafka_errors.load()));
   p.single("bahed_consumer_pauses_total", "counter", "Times back-pressure paused the partitions.",
            static_cast<double>(c.pauses.load()));
+  p.single("bahed_consumer_offsets_skipped_total", "counter",
+           "Offsets jumped over because the broker no longer held them (lost to training), or transaction markers.",
+           static_cast<double>(c.offsets_skipped.load()));
   p.single("bahed_partitions_assigned", "gauge", "Partitions this process consumes.",
            static_cast<double>(c.partitions_assigned.load()));
   p.family("bahed_consumer_lag", "gauge", "Messages behind the partition's end, per partition.");

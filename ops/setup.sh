@@ -12,7 +12,7 @@ SUDO=""
 # reference BLAS, LibTorch's matrix products are ~18x slower.
 PACKAGES=(
   build-essential cmake pkg-config ccache git
-  libtorch-dev libopenblas0-pthread
+  libtorch-dev libopenblas0-pthread libgloo-dev
   librdkafka-dev librocksdb-dev libxxhash-dev libboost-program-options-dev libspdlog-dev libfmt-dev
   libsimdjson-dev libyaml-cpp-dev libgtest-dev
   libsentencepiece-dev sentencepiece libpcre2-dev

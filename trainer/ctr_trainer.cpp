@@ -117,19 +117,35 @@ StepReport Trainer::train_step(std::span<const RowSpec> rows, const torch::Tenso
     scatter_logits(logits, group, laid, first_target, report.logits);
   });
 
+  apply_gradients(report.n_targets, &report);
+  n_targets_trained_ += report.n_targets;
+  progressive_.add(report.logits, report.labels);
+  return report;
+}
+
+bool Trainer::apply_gradients(int64_t n_targets, StepReport* report) {
+  if (reducer_ != nullptr && reducer_->reduce(trainable_, n_targets) == 0) {
+    optimizer_->zero_grad();
+    return false;
+  }
   // Clipping at infinity only measures the norm.
-  report.grad_norm = torch::nn::utils::clip_grad_norm_(
+  report->grad_norm = torch::nn::utils::clip_grad_norm_(
       trainable_, options_.max_grad_norm > 0 ? options_.max_grad_norm : std::numeric_limits<double>::infinity());
-  report.learning_rate = learning_rate_at(options_, n_steps_);
+  report->learning_rate = learning_rate_at(options_, n_steps_);
   for (torch::optim::OptimizerParamGroup& group : optimizer_->param_groups()) {
-    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(report.learning_rate);
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(report->learning_rate);
   }
   optimizer_->step();
   optimizer_->zero_grad();
   ++n_steps_;
-  n_targets_trained_ += report.n_targets;
-  progressive_.add(report.logits, report.labels);
-  return report;
+  return true;
+}
+
+bool Trainer::idle_step() {
+  if (reducer_ == nullptr) return false;
+  model_->train();
+  StepReport report;
+  return apply_gradients(0, &report);
 }
 
 EvalReport Trainer::evaluate(std::span<const RowSpec> rows, const torch::Tensor& vectors) {
@@ -195,6 +211,9 @@ Result<std::optional<StepReport>> Trainer::step() {
   } catch (const c10::Error& e) {
     optimizer_->zero_grad();  // a failed step leaves no partial gradients behind
     return Status::internal(std::string("trainer step: ") + e.what_without_backtrace());
+  } catch (const std::exception& e) {  // the group's transport (gloo) failed
+    optimizer_->zero_grad();
+    return Status::unavailable(std::string("trainer step (gradient reduction): ") + e.what());
   }
 }
 

@@ -40,6 +40,7 @@
 #include "common/target_audit.h"
 #include "encoder/llm/llama_model.h"
 #include "trainer/ctr_model.h"
+#include "trainer/gradient_reducer.h"
 #include "trainer/pending_targets.h"
 #include "trainer/row_layout.h"
 #include "trainer/row_spec.h"
@@ -100,6 +101,16 @@ class Trainer {
   // Held-out scoring in eval() under NoGradGuard; changes nothing.
   EvalReport evaluate(std::span<const RowSpec> rows, const torch::Tensor& vectors);
 
+  // Data-parallel training (trainer/distributed/): every step's gradients
+  // go through `reducer` (nullptr: none, the default) before clipping and
+  // the update. It must outlive the trainer.
+  void set_gradient_reducer(GradientReducer* reducer) { reducer_ = reducer; }
+  // A lockstep step for a rank without rows: contributes zero weight to
+  // the group's reduction and applies the group's update when any rank
+  // trained, so parameters and optimizer state stay identical. Returns
+  // whether an update was applied; false without a reducer.
+  bool idle_step();
+
   // Streaming. Queues the batch's targets; InvalidArgument when its vectors
   // do not match the model's hidden size or the granularity is not BAHE.
   [[nodiscard]] Status add(const EncodedBatch& batch);
@@ -137,6 +148,10 @@ class Trainer {
 
  private:
   std::vector<RowLayout> layouts(std::span<const RowSpec> rows) const;
+  // Reduces across the group (when there is one), clips, applies AdamW at
+  // this step's learning rate. Returns false (nothing applied) when the
+  // group trained no target.
+  bool apply_gradients(int64_t n_targets, StepReport* report);
 
   TrainerOptions options_;
   CtrModel model_ = nullptr;
@@ -148,6 +163,7 @@ class Trainer {
   int64_t n_steps_ = 0;
   int64_t n_targets_trained_ = 0;
   TargetAudit audit_;
+  GradientReducer* reducer_ = nullptr;
 };
 
 }  // namespace bahed::trainer

@@ -3,7 +3,9 @@
 #include <librdkafka/rdkafkacpp.h>
 #include <pthread.h>
 
+#include <chrono>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <thread>
 
@@ -30,6 +32,8 @@ Status EventStreamOptions::validate() const {
   if (topic.empty()) return Status::invalid_argument("kafka.topic must not be empty");
   if (group_id.empty()) return Status::invalid_argument("kafka.group_id must not be empty");
   if (dead_letter_topic == topic) return Status::invalid_argument("kafka.dead_letter_topic must differ from kafka.topic");
+  if (share_count < 0 || (share_count > 0 && (share_index < 0 || share_index >= share_count)))
+    return Status::invalid_argument("event stream: share_index must be in [0, share_count)");
   if (auto_offset_reset != "earliest" && auto_offset_reset != "latest")
     return Status::invalid_argument("kafka.auto_offset_reset must be earliest or latest");
   if (max_batch_events < 1 || max_batch_events > 1'000'000)
@@ -95,6 +99,10 @@ class EventStream::Impl {
   void pause_all();
   void resume_all();
   void refresh_watermarks();
+  // Static share (options_.share_count > 0): the topic's partition count,
+  // then assign() of this share.
+  Result<int32_t> count_partitions();
+  Status assign_share();
   void on_rebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions);
   void on_event(RdKafka::Event& event);
@@ -162,11 +170,65 @@ Status EventStream::Impl::init() {
   return Status::ok();
 }
 
+Result<int32_t> EventStream::Impl::count_partitions() {
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> topic(RdKafka::Topic::create(consumer_.get(), options_.topic, nullptr, err));
+  if (!topic) return Status::invalid_argument("topic handle for '" + options_.topic + "': " + err);
+  // The topic may still be being created: ask again for a while.
+  const int64_t deadline = clock_.steady_ms() + 30000;
+  std::string last_error = "no metadata";
+  do {
+    RdKafka::Metadata* raw = nullptr;
+    const RdKafka::ErrorCode code = consumer_->metadata(false, topic.get(), &raw, 5000);
+    std::unique_ptr<RdKafka::Metadata> metadata(raw);
+    if (code == RdKafka::ERR_NO_ERROR) {
+      for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+        if (t->topic() == options_.topic && t->err() == RdKafka::ERR_NO_ERROR && !t->partitions()->empty()) {
+          return static_cast<int32_t>(t->partitions()->size());
+        }
+        if (t->topic() == options_.topic) last_error = RdKafka::err2str(t->err());
+      }
+    } else {
+      last_error = RdKafka::err2str(code);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  } while (clock_.steady_ms() < deadline);
+  return Status::unavailable("no partitions for topic '" + options_.topic + "' after 30 s: " + last_error);
+}
+
+Status EventStream::Impl::assign_share() {
+  BAHED_ASSIGN_OR_RETURN(const int32_t n_partitions, count_partitions());
+  std::vector<RdKafka::TopicPartition*> partitions;
+  std::string names;
+  for (int32_t p = 0; p < n_partitions; ++p) {
+    if (p % options_.share_count != options_.share_index) continue;
+    // Known start (a restored version's offset), else the group's
+    // committed offset, else auto_offset_reset.
+    std::optional<int64_t> start;
+    if (start_offset_) start = start_offset_(p);
+    partitions.push_back(RdKafka::TopicPartition::create(options_.topic, p, start.value_or(RdKafka::Topic::OFFSET_STORED)));
+    if (start) expected_[p] = *start;
+    assigned_.push_back(p);
+    names += (names.empty() ? "" : ",") + std::to_string(p);
+  }
+  const RdKafka::ErrorCode err = consumer_->assign(partitions);
+  destroy_partitions(partitions);
+  if (err != RdKafka::ERR_NO_ERROR) return Status::unavailable("assigning partitions " + names + ": " + RdKafka::err2str(err));
+  metrics_.partitions_assigned.store(static_cast<int64_t>(assigned_.size()));
+  logger_->info("partitions_assigned partitions={} protocol=static share={}/{} of {}", names.empty() ? "(none)" : names,
+                options_.share_index, options_.share_count, n_partitions);
+  return Status::ok();
+}
+
 Status EventStream::Impl::start() {
   if (started_) return Status::ok();
-  const RdKafka::ErrorCode err = consumer_->subscribe({options_.topic});
-  if (err != RdKafka::ERR_NO_ERROR)
-    return Status::unavailable("subscribing to '" + options_.topic + "': " + RdKafka::err2str(err));
+  if (options_.share_count > 0) {
+    BAHED_RETURN_IF_ERROR(assign_share());
+  } else {
+    const RdKafka::ErrorCode err = consumer_->subscribe({options_.topic});
+    if (err != RdKafka::ERR_NO_ERROR)
+      return Status::unavailable("subscribing to '" + options_.topic + "': " + RdKafka::err2str(err));
+  }
   started_ = true;
   thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
   logger_->info("consumer_started topic={} group={} dead_letter_topic={}", options_.topic, options_.group_id,

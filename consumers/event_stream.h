@@ -41,6 +41,13 @@ struct EventStreamOptions {
   KafkaProperties properties;
   // Where a partition with no committed offset starts. Default: "earliest".
   std::string auto_offset_reset = "earliest";
+  // Data-parallel ranks: instead of subscribing (the group then moves
+  // partitions between members whenever one joins or leaves), take the
+  // topic's partitions p with p % share_count == share_index by assign(),
+  // as Flink's Kafka source does: a rank's share never changes under it,
+  // and the group id only keeps committed offsets. 0: subscribe. Default: 0.
+  int64_t share_count = 0;
+  int64_t share_index = 0;
   // Most events in one batch handed downstream. Default: 1024.
   int64_t max_batch_events = 1024;
   // Longest time a non-empty batch waits for more events. Default: 50.

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "checkpoints/scorer/published_model.h"
 #include "common/hex64.h"
@@ -60,6 +61,63 @@ Result<std::optional<RestorePoint>> Daemon::restore(trainer::Trainer& trainer) {
   return point;
 }
 
+Result<bool> Daemon::join_group(trainer::Trainer& trainer, Publication* publication) {
+  const auto& options = config_.distributed;
+  logger_->info("group_joining rank={} world_size={} rendezvous={} backend={}", options.rank, options.world_size,
+                options.rendezvous, options.backend);
+  BAHED_ASSIGN_OR_RETURN(group_, trainer::DataParallelGroup::join(options));
+  // Rank 0 publishes and restores; every rank then takes its training
+  // state, and the restored version's offsets and event time.
+  std::optional<RestorePoint> point;
+  if (group_->rank() == 0) {
+    BAHED_ASSIGN_OR_RETURN(*publication, open_publication());
+    BAHED_ASSIGN_OR_RETURN(point, restore(trainer));
+  } else {
+    publication->after_publish = [this](const checkpoints::PublishedVersion& v) { commit_offsets(v); };
+    publication->before_publish = [this] { return store_->sync_wal(); };
+  }
+  std::ostringstream resumed;
+  if (point) {
+    resumed << "e " << point->version.manifest.fields.event_time_watermark_ms << "\n";
+    for (const auto& [partition, offset] : point->version.manifest.fields.offsets) resumed << "o " << partition << " " << offset << "\n";
+  }
+  try {
+    trainer.exchange_state([this](std::vector<torch::Tensor>& tensors) { group_->broadcast_from_rank0(tensors); });
+    const std::vector<std::string> all = group_->all_gather_strings("restore", resumed.str());
+    std::istringstream in(all.front());
+    std::string tag;
+    bool restored = false;
+    while (in >> tag) {
+      restored = true;
+      if (tag == "e") {
+        in >> publication->resumed_event_time_ms;
+      } else if (tag == "o") {
+        int32_t partition = 0;
+        int64_t offset = 0;
+        in >> partition >> offset;
+        publication->resumed_offsets[partition] = offset;
+      }
+    }
+    publication->group = group_.get();
+    publication->idle_step_ms = options.idle_step_ms;
+    trainer.set_gradient_reducer(group_.get());
+    logger_->info("group_joined rank={} world_size={} restored={} step={}", group_->rank(), group_->world_size(),
+                  restored, trainer.n_steps());
+    return restored;
+  } catch (const std::exception& e) {
+    return Status::unavailable(std::string("data-parallel group while restoring: ") + e.what());
+  }
+}
+
+void Daemon::commit_offsets(const checkpoints::PublishedVersion& v) {
+  std::vector<PartitionWatermark> offsets;
+  for (const auto& [partition, offset] : v.manifest.fields.offsets) offsets.push_back({partition, offset});
+  // A mirror for lag monitoring: the checkpoint's offsets are the truth.
+  if (Status s = stream_->commit(offsets); !s.is_ok()) {
+    logger_->warn("offset_commit_failed version={} {}", v.version, s.to_string());
+  }
+}
+
 Result<Publication> Daemon::open_publication() {
   checkpoints::PublisherOptions options;
   options.publish_dir = config_.checkpoints.publish_dir;
@@ -81,14 +139,7 @@ Result<Publication> Daemon::open_publication() {
   p.state_dir = config_.checkpoints.state_dir;
   p.keep_states = std::min<int64_t>(config_.checkpoints.keep_versions, 2);
   p.before_publish = [this] { return store_->sync_wal(); };
-  p.after_publish = [this](const checkpoints::PublishedVersion& v) {
-    std::vector<PartitionWatermark> offsets;
-    for (const auto& [partition, offset] : v.manifest.fields.offsets) offsets.push_back({partition, offset});
-    // A mirror for lag monitoring: the checkpoint's offsets are the truth.
-    if (Status s = stream_->commit(offsets); !s.is_ok()) {
-      logger_->warn("offset_commit_failed version={} {}", v.version, s.to_string());
-    }
-  };
+  p.after_publish = [this](const checkpoints::PublishedVersion& v) { commit_offsets(v); };
   return p;
 }
 
@@ -112,17 +163,26 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonConfig& config, const 
         return Status::io_error("writing kafka.embedded_address_file " + config.kafka.embedded_address_file);
     }
   }
-  BAHED_ASSIGN_OR_RETURN(Publication publication, d->open_publication());
   auto trainer = std::make_unique<trainer::Trainer>(d->text_encoder_->model(), config.trainer_options(), clock);
-  BAHED_ASSIGN_OR_RETURN(std::optional<RestorePoint> restored, d->restore(*trainer));
+  Publication publication;
+  bool restored = false;
+  if (config.distributed.enabled()) {
+    BAHED_ASSIGN_OR_RETURN(restored, d->join_group(*trainer, &publication));
+  } else {
+    BAHED_ASSIGN_OR_RETURN(publication, d->open_publication());
+    BAHED_ASSIGN_OR_RETURN(std::optional<RestorePoint> point, d->restore(*trainer));
+    if (point) {
+      restored = true;
+      publication.resumed_offsets = point->version.manifest.fields.offsets;
+      publication.resumed_event_time_ms = point->version.manifest.fields.event_time_watermark_ms;
+    }
+  }
   // Restored: every partition starts at the version's offset; a partition
   // it does not name had no event before it, so it starts at the beginning.
   // Fresh: the group's committed offsets (mirrors of earlier checkpoints
   // elsewhere), else stream.auto_offset_reset.
   consumers::EventStream::StartOffsetFn start_offset;
   if (restored) {
-    publication.resumed_offsets = restored->version.manifest.fields.offsets;
-    publication.resumed_event_time_ms = restored->version.manifest.fields.event_time_watermark_ms;
     start_offset = [offsets = publication.resumed_offsets](int32_t partition) -> std::optional<int64_t> {
       const auto it = offsets.find(partition);
       return it == offsets.end() ? 0 : it->second;
@@ -130,6 +190,12 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonConfig& config, const 
   }
   consumers::EventStreamOptions stream_options = config.stream;
   stream_options.bootstrap_servers = d->bootstrap_;
+  if (config.distributed.enabled()) {
+    // A fixed share of the partitions per rank (no rebalancing under a
+    // lockstep group; a rank joining or leaving restarts the group).
+    stream_options.share_count = config.distributed.world_size;
+    stream_options.share_index = config.distributed.rank;
+  }
   BAHED_ASSIGN_OR_RETURN(d->stream_, consumers::EventStream::create(stream_options, &d->events_, clock,
                                                                     make_logger("consumer"), std::move(start_offset)));
   d->encoder_thread_ = std::jthread([raw = d.get()](std::stop_token stop) { raw->run_encoder(stop); });
@@ -190,6 +256,9 @@ void Daemon::run_encoder(std::stop_token stop) {
 
 bool Daemon::should_stop() {
   if (!stream_->health().is_ok() || !stage_health().is_ok()) return true;
+  // In a group, another rank's stop ends every rank's training loop (after
+  // the group's final version): this rank stops too.
+  if (training_->finished()) return true;
   const auto& m = stream_->metrics();
   const uint64_t consumed = m.messages_consumed.load();
   const int64_t now = clock_.steady_ms();
@@ -248,6 +317,14 @@ Status Daemon::stop() {
     return Status::ok();
   }
   Status result = stream_->health();
+  if (!stage_health().is_ok()) {
+    // A stage died: nothing drains the queues after it any more, and the
+    // stages before it would wait forever to hand on their last batch.
+    // Closed first, the queues let them go; what they held is in no
+    // version's offsets, so a restart reads it again.
+    events_.close();
+    encoded_.close();
+  }
   stream_->stop_consuming();
   // The encoder finishes what the consumer handed it, then closes its
   // output queue, which ends the drain.

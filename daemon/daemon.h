@@ -23,6 +23,7 @@
 #include "encoder/shallow_text_encoder.h"
 #include "daemon/restore_point.h"
 #include "daemon/training_loop.h"
+#include "trainer/distributed/data_parallel_group.h"
 
 namespace bahed::daemon {
 
@@ -60,6 +61,13 @@ class Daemon {
   Daemon(const DaemonConfig& config, const Clock& clock);
   Status open_encoder();
   Result<Publication> open_publication();
+  // Data-parallel: joins the group; rank 0 opens the publisher and restores,
+  // then every rank takes rank 0's training state and resumed offsets.
+  // Returns whether a version was restored.
+  Result<bool> join_group(trainer::Trainer& trainer, Publication* publication);
+  // After a version is durable: its offsets (this rank's partitions) to
+  // the consumer group, as a mirror for lag monitoring.
+  void commit_offsets(const checkpoints::PublishedVersion& v);
   ModelIdentity model_identity() const;
   // Loads the newest valid published version (and its training state) into
   // `trainer`; nullopt when there is none.
@@ -84,6 +92,7 @@ class Daemon {
   std::unique_ptr<consumers::EventStream> stream_;
   std::jthread encoder_thread_;
   std::unique_ptr<checkpoints::CheckpointPublisher> publisher_;
+  std::unique_ptr<trainer::DataParallelGroup> group_;  // data-parallel only
   std::unique_ptr<TrainingLoop> training_;
   std::unique_ptr<AdminServer> admin_;  // after the stages it reads: stopped first
   mutable std::mutex failure_mu_;

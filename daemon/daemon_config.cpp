@@ -156,6 +156,22 @@ void DaemonConfig::bind(ConfigSchema* s) {
   bind_store(s, &store);
   bind_trainer(s, &trainer);
   bind_checkpoints(s, &checkpoints);
+  s->bind("distributed.world_size", &distributed.world_size,
+          "bahed processes training one model together (data parallel, gradients averaged through torch\n"
+          "c10d); 1 = this process alone. Each rank reads its own share of the partitions.");
+  s->bind("distributed.rank", &distributed.rank,
+          "This process's rank, 0 .. world_size - 1. Rank 0 hosts the rendezvous and publishes versions.");
+  s->bind("distributed.rendezvous", &distributed.rendezvous,
+          "HOST:PORT of rank 0's rendezvous store (a torch c10d TCPStore), reachable from every rank.");
+  s->bind("distributed.backend", &distributed.backend, "gloo (CPU) or nccl (CUDA builds).");
+  s->bind("distributed.interface", &distributed.interface,
+          "Network interface gloo listens on (eth0...); empty: loopback for a one-host group, else the\n"
+          "interface this host's name resolves to.");
+  s->bind("distributed.timeout_ms", &distributed.timeout_ms,
+          "Longest wait for the group (joining, each step); past it the rank exits non-zero, to be\n"
+          "restarted (systemd) and resume with the others from the last version.");
+  s->bind("distributed.idle_step_ms", &distributed.idle_step_ms,
+          "A rank without rows waits this long for some, then takes part in the step with zero weight.");
   s->bind("admin.listen", &admin.listen,
           "Admin HTTP (/metrics, /healthz, /readyz, /status) on IP:PORT; loopback unless you expose it on\n"
           "purpose (then set a token); port 0 picks a free one; empty disables it.");
@@ -211,6 +227,10 @@ Status DaemonConfig::validate() const {
                                     ") exceeds store.history_length (" +
                                     std::to_string(store.options.history_length) +
                                     "): raise store.history_length or lower encoder.context_length");
+  BAHED_RETURN_IF_ERROR(distributed.validate());
+  if (distributed.enabled() && kafka.bootstrap == "embedded")
+    return Status::invalid_argument("distributed.world_size > 1 needs kafka.bootstrap naming a cluster every rank "
+                                    "reaches (an embedded broker is private to one process)");
   if (runtime.events_queue_batches < 1 || runtime.events_queue_batches > 1'000'000)
     return Status::invalid_argument("runtime.events_queue_batches must be in [1, 1000000]");
   if (runtime.encoded_queue_batches < 1 || runtime.encoded_queue_batches > 1'000'000)

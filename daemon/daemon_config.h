@@ -12,6 +12,7 @@
 #include "encoder/llm/llm_options.h"
 #include "encoder/shallow_encoder_options.h"
 #include "encoder/store/store_options.h"
+#include "trainer/distributed/distributed_options.h"
 #include "trainer/trainer_options.h"
 
 namespace bahed::daemon {
@@ -112,6 +113,7 @@ struct DaemonConfig {
   StoreSetup store;
   TrainerSetup trainer;
   CheckpointSetup checkpoints;
+  trainer::DistributedOptions distributed;
   AdminOptions admin;
   RuntimeOptions runtime;
 

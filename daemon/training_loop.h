@@ -7,6 +7,15 @@
 // pending target as a row and trains it; so does every publication (a
 // checkpoint barrier), which makes a version's offsets exact: everything
 // before them trained once, nothing after them.
+//
+// In a data-parallel group (Publication::group) the ranks' loops run in
+// lockstep: every tick all ranks agree, in one small all-reduce, whether
+// anyone has rows (then each trains its own or takes part with zero
+// weight), whether to publish (rank 0 decides) and whether anyone is
+// stopping (then all publish a final version and stop). A publication is
+// a barrier over the whole group: every rank trains all it holds, sends its
+// offsets, target counts and audit to rank 0, which writes the one
+// manifest; each rank then commits its own partitions' offsets.
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -22,6 +31,7 @@
 #include "common/result.h"
 #include "checkpoints/checkpoint_publisher.h"
 #include "trainer/ctr_trainer.h"
+#include "trainer/distributed/data_parallel_group.h"
 
 namespace bahed::daemon {
 
@@ -42,6 +52,10 @@ struct TrainingMetrics {
   std::atomic<int64_t> published_event_time_ms{0};
   std::atomic<uint64_t> publish_failures{0};
   std::atomic<uint64_t> step_ns{0};  // inside optimizer steps (a subset of busy_ns)
+  // Data-parallel: steps this rank took part in without rows, and time in
+  // the group's collectives (gradient all-reduce included).
+  std::atomic<uint64_t> idle_steps{0};
+  std::atomic<uint64_t> group_ns{0};
 };
 
 // When and how the loop publishes versions. publisher == nullptr: never.
@@ -68,6 +82,10 @@ struct Publication {
   // without events since then carry its offsets into every later manifest.
   std::map<int32_t, int64_t> resumed_offsets;
   int64_t resumed_event_time_ms = 0;
+  // Data-parallel group (nullptr: alone). Rank 0 has the publisher; the
+  // other ranks have none and take part in its barriers.
+  trainer::DataParallelGroup* group = nullptr;
+  int64_t idle_step_ms = 200;
 };
 
 class TrainingLoop {
@@ -84,15 +102,34 @@ class TrainingLoop {
   void join();
 
   const TrainingMetrics& metrics() const { return metrics_; }
+  // The loop has ended (input closed, a failure, or in a group: some rank
+  // stopped and the group published its final version).
+  bool finished() const { return finished_.load(); }
   // Share of wall time since start spent training.
   double busy_fraction() const;
 
  private:
   void run(std::stop_token stop);
+  void run_lockstep(std::stop_token stop);
+  // Takes one batch off the input (waiting at most `wait`) into the
+  // trainer, unless two steps of rows are ready. False once the input is
+  // closed and drained.
+  Result<bool> take_input(std::chrono::milliseconds wait);
   Status train_ready_rows();
+  bool publish_due() const;
   // Publishes when due (or always when `final` and anything was trained
   // since the last version).
   Status maybe_publish(bool final);
+  // Lockstep: every rank trains all it holds, with zero weight once its
+  // own rows are done, until no rank has any.
+  Status group_barrier();
+  // Lockstep publication: the barrier, the ranks' lineage to rank 0, rank 0
+  // publishes, every rank learns whether it did.
+  Status publish_in_group();
+  // The manifest fields of everything trained so far, from this trainer's
+  // lineage (alone) or merged from every rank's (`ranks`, rank 0).
+  checkpoints::ManifestFields lineage_fields(const std::vector<std::string>* ranks) const;
+  Status write_version(checkpoints::ManifestFields fields);
 
   std::unique_ptr<trainer::Trainer> trainer_;
   BoundedQueue<EncodedBatch>& input_;
@@ -103,6 +140,8 @@ class TrainingLoop {
   int64_t last_published_step_ = 0;
   int64_t last_published_ms_ = 0;
   int64_t max_event_time_ms_ = 0;
+  int64_t barriers_ = 0;
+  std::atomic<bool> finished_{false};  // lockstep publications so far (unique rendezvous keys)
   TrainingMetrics metrics_;
   int64_t started_ms_ = 0;
   std::jthread thread_;  // last: starts after every field above is set

@@ -1,5 +1,6 @@
 #include "trainer/ctr_trainer.h"
 
+#include <cmath>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -139,6 +140,40 @@ bool Trainer::apply_gradients(int64_t n_targets, StepReport* report) {
   optimizer_->zero_grad();
   ++n_steps_;
   return true;
+}
+
+void Trainer::exchange_state(const std::function<void(std::vector<torch::Tensor>&)>& exchange) {
+  torch::NoGradGuard no_grad;
+  auto& states = optimizer_->state();
+  std::vector<torch::optim::AdamWParamState*> adam;
+  std::vector<torch::Tensor> tensors;
+  for (const torch::optim::OptimizerParamGroup& group : optimizer_->param_groups()) {
+    for (const torch::Tensor& p : group.params()) {
+      // libtorch keys optimizer state by the address of the parameter's TensorImpl, as text.
+      auto& slot = states[c10::guts::to_string(p.unsafeGetTensorImpl())];
+      if (!slot) {
+        auto fresh = std::make_unique<torch::optim::AdamWParamState>();
+        fresh->step(0);
+        fresh->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        fresh->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        slot = std::move(fresh);
+      }
+      auto* state = static_cast<torch::optim::AdamWParamState*>(slot.get());
+      adam.push_back(state);
+      tensors.push_back(p);
+      tensors.push_back(state->exp_avg());
+      tensors.push_back(state->exp_avg_sq());
+    }
+  }
+  // Step counts ride along as float32 (exact below 2^24 steps): the
+  // trainer's, then each parameter's AdamW step.
+  std::vector<float> counts = {static_cast<float>(n_steps_)};
+  for (const auto* state : adam) counts.push_back(static_cast<float>(state->step()));
+  torch::Tensor steps = torch::tensor(counts, torch::kFloat32);
+  tensors.push_back(steps);
+  exchange(tensors);
+  n_steps_ = std::llround(steps[0].item<double>());
+  for (size_t i = 0; i < adam.size(); ++i) adam[i]->step(std::llround(steps[static_cast<int64_t>(i) + 1].item<double>()));
 }
 
 bool Trainer::idle_step() {

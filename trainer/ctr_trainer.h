@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -110,6 +111,12 @@ class Trainer {
   // trained, so parameters and optimizer state stay identical. Returns
   // whether an update was applied; false without a reducer.
   bool idle_step();
+  // Makes this trainer's state another's: calls `exchange` once with every
+  // tensor of the training state in a fixed order (trainable parameters,
+  // each one's AdamW moments, created as zeros when the optimizer has not
+  // stepped yet, and the step counts), expecting them overwritten in place
+  // (DataParallelGroup::broadcast_from_rank0), then adopts the step counts.
+  void exchange_state(const std::function<void(std::vector<torch::Tensor>&)>& exchange);
 
   // Streaming. Queues the batch's targets; InvalidArgument when its vectors
   // do not match the model's hidden size or the granularity is not BAHE.
@@ -121,6 +128,9 @@ class Trainer {
   // Emits every pending target as a row (barrier, shutdown); step() then
   // trains them.
   void flush() { pending_.flush(); }
+  // Emits the rows of users whose oldest target waited max_wait_ms (step()
+  // does it too).
+  void emit_expired() { pending_.emit_expired(); }
   int64_t n_ready_rows() const { return pending_.n_ready_rows(); }
   int64_t n_pending_targets() const { return pending_.n_pending_targets(); }
   int64_t n_ready_targets() const { return pending_.n_ready_targets(); }

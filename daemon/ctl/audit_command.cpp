@@ -43,11 +43,15 @@ struct HistoryCheck {
 
 // Every user's stored history: strictly increasing positions within a
 // partition (no behavior twice) and min(H, accepted events) entries.
-Result<HistoryCheck> check_histories(const std::string& store_path, int64_t history_length, const TopicAudit& topic) {
+// In a data-parallel group each rank's store holds the users of its share
+// of the partitions (p % world_size == rank); only those are checked.
+Result<HistoryCheck> check_histories(const std::string& store_path, int64_t history_length, const TopicAudit& topic,
+                                     const trainer::DistributedOptions& share) {
   SystemClock clock;
   BAHED_ASSIGN_OR_RETURN(InspectedStore inspected, open_for_inspection(store_path, std::nullopt, clock));
   HistoryCheck check;
   for (const auto& [user, n_events] : topic.user_events) {
+    if (share.enabled() && topic.user_partition.at(user) % share.world_size != share.rank) continue;
     BAHED_ASSIGN_OR_RETURN(auto history, inspected.store->read_history(user, std::numeric_limits<size_t>::max()));
     check.n_users += 1;
     check.n_entries += static_cast<int64_t>(history.size());
@@ -134,7 +138,8 @@ int run_audit(int argc, char** argv) {
   po::options_description flags(
       "bahectl audit: checks that a published version's lineage trained every labelled event of the topic\n"
       "exactly once (its manifest's per-partition audit against the topic, read whole and decoded as bahed\n"
-      "does) and, when the store is present, that every user's history holds each behavior once.\n"
+      "does) and, when the store is present, that every user's history holds each behavior once (in a\n"
+      "data-parallel group, run it with each rank's configuration: its store holds its share's users).\n"
       "Run it on a stopped daemon's folders (the store is opened read-only). Exit 0 when everything matches,\n"
       "1 when not, 2 on bad flags.\n\noptions");
   flags.add_options()("help,h", "print this help")(
@@ -198,7 +203,8 @@ int run_audit(int argc, char** argv) {
   }
   std::optional<HistoryCheck> histories;
   if (std::filesystem::exists(config.store.options.path)) {
-    auto checked = check_histories(config.store.options.path, config.store.options.history_length, *topic);
+    auto checked =
+        check_histories(config.store.options.path, config.store.options.history_length, *topic, config.distributed);
     if (!checked.is_ok()) {
       std::cerr << argv[0] << ": " << checked.status().to_string() << "\n";
       return 1;

@@ -87,6 +87,7 @@ Result<TopicAudit> audit_topic(const std::string& bootstrap, const consumers::Ka
     Event event;
     if (decoder.decode(key, payload, now_ms(), &event).ok) {
       audit.user_events[event.user] += 1;
+      audit.user_partition[event.user] = p;
       if (event.type == EventType::kImpression) audit.targets.add({p, message->offset()});
     } else {
       audit.n_rejected += 1;

@@ -18,6 +18,7 @@ namespace bahed::ctl {
 struct TopicAudit {
   TargetAudit targets;                      // accepted impressions
   std::map<std::string, int64_t> user_events;  // accepted events per user
+  std::map<std::string, int32_t> user_partition;  // where each user's events are (the key decides)
   std::map<int32_t, int64_t> end_offsets;   // partition -> high watermark read up to
   int64_t n_messages = 0;
   int64_t n_rejected = 0;

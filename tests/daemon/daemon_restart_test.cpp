@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "checkpoints/checkpoint_publisher.h"
@@ -139,6 +140,51 @@ TEST_F(DaemonRestartTest, ContinuesFromThePublishedWeightsWhenTheTrainingStateIs
   const checkpoints::Manifest after = latest_manifest();
   EXPECT_EQ(after.parent, before.version);
   EXPECT_EQ(after.fields.targets_trained, first + second);
+}
+
+TEST_F(DaemonRestartTest, StopsWithTheErrorWhenPublishingFailsWhileTheQueuesAreFull) {
+  // One-batch queues and a backlog: when the trainer stage dies, the
+  // encoder and the consumer are both blocked handing on a batch.
+  config_.runtime.events_queue_batches = 1;
+  config_.runtime.encoded_queue_batches = 1;
+  config_.stream.max_batch_events = 8;
+  config_.checkpoints.every_steps = 2;
+  produce(0, 400);
+  SystemClock clock;
+  auto daemon = Daemon::start(config_, clock);
+  ASSERT_TRUE(daemon.is_ok()) << daemon.status().to_string();
+  // The version the publisher will write next already exists: its rename
+  // fails (as when another process wrote into the same folder).
+  fs::create_directories(fs::path(config_.checkpoints.publish_dir) / checkpoints::version_dir_name(1));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!(*daemon)->should_stop() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition with a deadline
+  }
+  ASSERT_TRUE((*daemon)->should_stop());
+  EXPECT_GE((*daemon)->training_metrics().publish_failures.load(), 1u);
+  // Let the backlog fill both queues behind the dead trainer (the state
+  // the hang needs), as /metrics reports them.
+  auto queues_full = [&] {
+    const std::string metrics = (*daemon)->admin_response("/metrics").body;
+    return metrics.find("bahed_queue_depth{queue=\"events\"} 1") != std::string::npos &&
+           metrics.find("bahed_queue_depth{queue=\"encoded\"} 1") != std::string::npos;
+  };
+  while (!queues_full() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(queues_full());
+  // stop() returns (it hung here before the queues were closed first),
+  // with the stage's error.
+  std::promise<Status> stopped;
+  std::thread stopper([&] { stopped.set_value((*daemon)->stop()); });
+  auto result = stopped.get_future();
+  const bool returned = result.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+  if (!returned) stopper.detach();  // the test fails below; do not hang the binary
+  else stopper.join();
+  ASSERT_TRUE(returned) << "Daemon::stop() did not return within 60 s";
+  const Status s = result.get();
+  EXPECT_EQ(s.code(), StatusCode::kIOError) << s.to_string();
+  EXPECT_NE(s.message().find("rename"), std::string::npos) << s.to_string();
 }
 
 TEST_F(DaemonRestartTest, RefusesToStartWhenTheVersionCameFromAnotherBaseModel) {

@@ -32,6 +32,8 @@ Status DistributedOptions::validate() const {
     return Status::invalid_argument("distributed.backend must be gloo or nccl; got \"" + backend + "\"");
   }
   if (timeout_ms < 1000) return Status::invalid_argument("distributed.timeout_ms must be >= 1000");
+  if (idle_step_ms < 1 || idle_step_ms >= timeout_ms)
+    return Status::invalid_argument("distributed.idle_step_ms must be in [1, distributed.timeout_ms)");
   return Status::ok();
 }
 

@@ -26,8 +26,12 @@ struct DistributedOptions {
   // name resolves to. Default: "".
   std::string interface;
   // How long joining and every collective may take before the rank fails
-  // (and restarts from the last version). Default: 300000.
-  int64_t timeout_ms = 300000;
+  // (and exits non-zero, to be restarted from the last version). Default: 60000.
+  int64_t timeout_ms = 60000;
+  // A rank without rows to train waits this long for some before taking
+  // part in the group's step with zero weight (the others wait for it).
+  // Default: 200.
+  int64_t idle_step_ms = 200;
 
   bool enabled() const { return world_size > 1; }
   // Host and port of `rendezvous` (after validate()).

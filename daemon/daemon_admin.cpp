@@ -83,6 +83,16 @@ std::string Daemon::metrics_text() const {
   p.single("bahed_train_step_seconds_total", "counter", "Time inside optimizer steps.", t.step_ns.load() / 1e9);
   p.single("bahed_trainer_busy_seconds_total", "counter", "Trainer thread time spent queueing and training.",
            t.busy_ns.load() / 1e9);
+  p.single("bahed_group_world_size", "gauge", "Ranks in the data-parallel group (1: alone).",
+           static_cast<double>(config_.distributed.world_size));
+  p.single("bahed_group_rank", "gauge", "This process's rank in the group.", static_cast<double>(config_.distributed.rank));
+  p.single("bahed_group_idle_steps_total", "counter", "Group steps this rank took part in without rows (zero weight).",
+           static_cast<double>(t.idle_steps.load()));
+  p.single("bahed_group_seconds_total", "counter", "Time in the group's per-tick agreement all-reduces and barriers.",
+           t.group_ns.load() / 1e9);
+  p.single("bahed_group_allreduce_seconds_total", "counter",
+           "Time in the gradient all-reduce (part of the step time; idle steps included).",
+           group_ ? group_->reduce_seconds() : 0.0);
 
   const int64_t now = clock_.now_ms();
   const int64_t published_at = t.published_at_ms.load();

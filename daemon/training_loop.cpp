@@ -300,9 +300,11 @@ void TrainingLoop::run_lockstep(std::stop_token stop) {
   } catch (const std::exception& e) {  // the group's transport failed (a rank died, a timeout)
     return fail(Status::unavailable(std::string("data-parallel group: ") + e.what()));
   }
-  logger_->info("trainer_drained rank={} steps={} targets={} idle_steps={} group_s={:.1f} progressive_auc={:.4f} busy={:.0f}%",
+  logger_->info("trainer_drained rank={} steps={} targets={} idle_steps={} step_s={:.2f} allreduce_s={:.2f} group_s={:.2f} "
+                "progressive_auc={:.4f} busy={:.0f}%",
                 group.rank(), metrics_.steps.load(), metrics_.targets_trained.load(), metrics_.idle_steps.load(),
-                metrics_.group_ns.load() / 1e9, metrics_.progressive_auc.load(), 100 * busy_fraction());
+                metrics_.step_ns.load() / 1e9, group.reduce_seconds(), metrics_.group_ns.load() / 1e9,
+                metrics_.progressive_auc.load(), 100 * busy_fraction());
 }
 
 void TrainingLoop::run(std::stop_token stop) {

@@ -63,7 +63,7 @@ work, as_json, idle_s, ranks = sys.argv[1], sys.argv[2] == "1", float(sys.argv[3
 def t(line): return datetime.fromisoformat(line.split()[0]).timestamp()
 rows = {}
 for n in ranks:
-    start, end, targets, group_s, busy = None, None, 0, 0.0, []
+    start, end, targets, group_s, allreduce_s, step_s, busy = None, None, 0, 0.0, 0.0, 0.0, []
     for rank in range(n):
         lines = open(f"{work}/log.{n}.{rank}").read().splitlines()
         first = next(l for l in lines if "partitions_assigned" in l)
@@ -74,10 +74,15 @@ for n in ranks:
         targets += int(re.search(r"targets=(\d+)", drained).group(1))
         m = re.search(r"group_s=([\d.]+)", drained)
         group_s += float(m.group(1)) if m else 0.0
+        m = re.search(r"allreduce_s=([\d.]+)", drained)
+        allreduce_s += float(m.group(1)) if m else 0.0
+        m = re.search(r"step_s=([\d.]+)", drained)
+        step_s += float(m.group(1)) if m else 0.0
         busy.append(float(re.search(r"busy=(\d+)%", drained).group(1)))
     seconds = end - start
     rows[n] = {"targets": targets, "seconds": seconds, "targets_per_s": targets / seconds,
-               "group_share": group_s / (n * seconds), "trainer_busy": sum(busy) / len(busy) / 100}
+               "group_share": group_s / (n * seconds), "trainer_busy": sum(busy) / len(busy) / 100,
+               "allreduce_share_of_step": allreduce_s / step_s if step_s > 0 else 0.0}
 base = rows[ranks[0]]["targets_per_s"]
 for n in ranks: rows[n]["speedup"] = rows[n]["targets_per_s"] / base
 if as_json:
@@ -85,8 +90,9 @@ if as_json:
                       "tables": {"ranks": {str(n): r for n, r in rows.items()}}}))
 else:
     print("bench distributed: data-parallel bahed ranks (Gloo on loopback), MovieLens prefix, one BLAS thread per rank")
-    print(f"{'ranks':>5} {'targets':>8} {'seconds':>8} {'targets/s':>10} {'speed-up':>9} {'in group':>9} {'busy':>6}")
+    print(f"{'ranks':>5} {'targets':>8} {'seconds':>8} {'targets/s':>10} {'speed-up':>9} {'all-reduce/step':>16} {'agreeing':>9} {'busy':>6}")
     for n, r in rows.items():
         print(f"{n:>5} {r['targets']:>8} {r['seconds']:>8.1f} {r['targets_per_s']:>10.0f} {r['speedup']:>8.2f}x "
-              f"{100 * r['group_share']:>8.1f}% {100 * r['trainer_busy']:>5.0f}%")
+              f"{100 * r['allreduce_share_of_step']:>15.1f}% {100 * r['group_share']:>8.1f}% {100 * r['trainer_busy']:>5.0f}%")
+    print("all-reduce/step: share of optimizer-step time in the gradient all-reduce; agreeing: share of wall time in the per-tick agreement")
 EOF

@@ -143,7 +143,11 @@ DataParallelGroup::~DataParallelGroup() = default;
 int64_t DataParallelGroup::rank() const { return impl_->options().rank; }
 int64_t DataParallelGroup::world_size() const { return impl_->options().world_size; }
 int64_t DataParallelGroup::reduce(std::vector<torch::Tensor>& parameters, int64_t n_targets) {
-  return impl_->reduce(parameters, n_targets);
+  const auto started = std::chrono::steady_clock::now();
+  const int64_t total = impl_->reduce(parameters, n_targets);
+  reduce_ns_.fetch_add(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count()));
+  return total;
 }
 void DataParallelGroup::broadcast_from_rank0(std::vector<torch::Tensor>& tensors) { impl_->broadcast_from_rank0(tensors); }
 std::vector<int64_t> DataParallelGroup::sum(const std::vector<int64_t>& values) { return impl_->sum(values); }

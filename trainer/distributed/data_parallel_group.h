@@ -13,6 +13,7 @@
 // Thread safety: none; the trainer's thread owns it.
 #include <torch/torch.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -36,6 +37,9 @@ class DataParallelGroup : public GradientReducer {
   int64_t world_size() const;
 
   int64_t reduce(std::vector<torch::Tensor>& parameters, int64_t n_targets) override;
+  // Time spent in reduce() so far (flattening, the all-reduce, writing the
+  // mean back), in seconds; readable from any thread.
+  double reduce_seconds() const { return reduce_ns_.load() / 1e9; }
   // Overwrites `tensors` on every rank with rank 0's (initial parameters,
   // optimizer state after a restore).
   void broadcast_from_rank0(std::vector<torch::Tensor>& tensors);
@@ -49,6 +53,7 @@ class DataParallelGroup : public GradientReducer {
   class Impl;
   explicit DataParallelGroup(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+  std::atomic<uint64_t> reduce_ns_{0};
 };
 
 }  // namespace bahed::trainer

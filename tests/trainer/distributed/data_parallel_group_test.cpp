@@ -15,6 +15,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -118,6 +119,8 @@ void expect_same_training(const std::vector<std::vector<float>>& ranks) {
       max_diff = std::max(max_diff, static_cast<double>(std::abs(ranks[r][i] - reference[i])));
     }
     EXPECT_LT(max_diff, 2e-5) << "rank " << r << " vs one process";
+    std::cout << "rank " << r << " of " << ranks.size() << ": max |parameter difference| vs one process " << max_diff
+              << "\n";
   }
 }
 

@@ -41,6 +41,7 @@ idle_s=3
 for n in $ranks; do
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   pids=()
+  mkdir -p "$work/r$n"
   for rank in $(seq 0 $((n - 1))); do
     group=()
     if [ "$n" -gt 1 ]; then

@@ -216,10 +216,11 @@ Result<bool> TrainingLoop::take_input(std::chrono::milliseconds wait) {
 Status TrainingLoop::group_barrier() {
   trainer_->flush();
   while (true) {
-    const auto started = std::chrono::steady_clock::now();
-    const std::vector<int64_t> any = publication_.group->sum({trainer_->n_ready_rows() > 0 ? 1 : 0});
-    metrics_.group_ns.fetch_add(static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count()));
+    std::vector<int64_t> any;
+    {
+      BusyTimer timer(metrics_.group_ns);
+      any = publication_.group->sum({trainer_->n_ready_rows() > 0 ? 1 : 0});
+    }
     if (any[0] == 0) return Status::ok();
     if (trainer_->n_ready_rows() > 0) {
       BAHED_RETURN_IF_ERROR(train_ready_rows());
@@ -279,11 +280,12 @@ void TrainingLoop::run_lockstep(std::stop_token stop) {
         input_open = *more && !stop.stop_requested();
         trainer_->emit_expired();
       } while (input_open && trainer_->n_ready_rows() == 0 && clock_.steady_ms() < until);
-      const auto started = std::chrono::steady_clock::now();
-      const std::vector<int64_t> tick = group.sum({trainer_->n_ready_rows() > 0 ? 1 : 0,
-                                                   group.rank() == 0 && publish_due() ? 1 : 0, input_open ? 0 : 1});
-      metrics_.group_ns.fetch_add(static_cast<uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count()));
+      std::vector<int64_t> tick;
+      {
+        BusyTimer timer(metrics_.group_ns);
+        tick = group.sum({trainer_->n_ready_rows() > 0 ? 1 : 0, group.rank() == 0 && publish_due() ? 1 : 0,
+                          input_open ? 0 : 1});
+      }
       if (tick[2] > 0) break;  // a rank is stopping: the group stops with one final version
       if (tick[1] > 0) {
         if (Status s = publish_in_group(); !s.is_ok()) return fail(s);

@@ -23,6 +23,7 @@
 #include "daemon/ctl/bench_report.h"
 #include "daemon/ctl/command_line.h"
 #include "daemon/ctl/ctl_command.h"
+#include "daemon/ctl/model/scorer_options_from_config.h"
 #include "daemon/ctl/event_log_reader.h"
 #include "daemon/daemon_config.h"
 #include "encoder/llm/compute_threads.h"
@@ -288,14 +289,7 @@ int run_bench_score(int argc, char** argv) {
   daemon::DaemonConfig config;
   if (auto exit_code = load_daemon_config(config_file, overrides, argv[0], &config)) return *exit_code;
   encoder::set_compute_threads(static_cast<int>(config.runtime.torch_threads));
-  checkpoints::ScorerOptions options;
-  options.publish_dir = checkpoint.empty() ? config.checkpoints.publish_dir : checkpoint;
-  options.version = version;
-  options.llm = config.llm_options();
-  options.shallow = config.encoder.shallow;
-  options.store_path = config.store.options.path;
-  options.vector_dtype = config.store_options().vector_dtype;
-  options.item_feature = config.encoder.behaviors.item_feature;
+  checkpoints::ScorerOptions options = scorer_options_from_config(config, checkpoint, version);
 
   auto log = read_keyed_event_log(events, 0);
   if (!log.is_ok()) return fail(log.status());

@@ -8,6 +8,7 @@
 #include "common/json_writer.h"
 #include "daemon/ctl/command_line.h"
 #include "daemon/ctl/ctl_command.h"
+#include "daemon/ctl/model/scorer_options_from_config.h"
 #include "daemon/daemon_config.h"
 #include "encoder/llm/compute_threads.h"
 
@@ -50,15 +51,8 @@ int run_score(int argc, char** argv) {
     }
   }
   encoder::set_compute_threads(static_cast<int>(config.runtime.torch_threads));
-  checkpoints::ScorerOptions options;
-  options.publish_dir = checkpoint.empty() ? config.checkpoints.publish_dir : checkpoint;
-  options.version = version;
-  options.llm = config.llm_options();
-  options.shallow = config.encoder.shallow;
-  options.store_path = config.store.options.path;
+  checkpoints::ScorerOptions options = scorer_options_from_config(config, checkpoint, version);
   options.follow_store = vm.count("follow-store") > 0;
-  options.vector_dtype = config.store_options().vector_dtype;
-  options.item_feature = config.encoder.behaviors.item_feature;
   auto scorer = checkpoints::CtrScorer::open(options, make_logger("scorer"));
   if (!scorer.is_ok()) {
     std::cerr << argv[0] << ": " << scorer.status().to_string() << "\n";

@@ -1,11 +1,16 @@
 #pragma once
-// DeadLetterSink: sends a rejected message, unchanged, to the dead-letter
-// topic with why and where from in headers:
+// DeadLetterSink: sends a rejected message to the dead-letter topic with
+// why and where from in headers:
 //   bahed.reason            stable reason name (see reject_reason.h)
 //   bahed.detail            which field and what was wrong
 //   bahed.source.topic / bahed.source.partition / bahed.source.offset
-// so an operator can fix and re-produce it. Not thread-safe beyond what
-// KafkaProducer offers; the consumer thread owns it.
+//   bahed.payload_bytes     the message's size
+//   bahed.truncated         "true" when only the first max_payload_bytes
+//                           travel (the whole message stays at its source)
+// so an operator can fix and re-produce it. The payload is otherwise
+// unchanged. Not thread-safe beyond what KafkaProducer offers; the
+// consumer thread sends, the daemon flushes under the stream's lock.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,17 +33,21 @@ struct DeadLetter {
 
 class DeadLetterSink {
  public:
-  DeadLetterSink(std::unique_ptr<KafkaProducer> producer, std::string topic)
-      : producer_(std::move(producer)), topic_(std::move(topic)) {}
+  DeadLetterSink(std::unique_ptr<KafkaProducer> producer, std::string topic, int64_t max_payload_bytes)
+      : producer_(std::move(producer)), topic_(std::move(topic)), max_payload_bytes_(max_payload_bytes) {}
 
+  // Enqueues the letter; an error when the producer refuses it at once.
   Status send(const DeadLetter& letter);
-  Status flush(int timeout_ms) { return producer_->flush(timeout_ms); }
+  // Waits until every letter sent is acknowledged; Unavailable naming how
+  // many are still in flight or were refused by the broker, ever.
+  Status flush(int timeout_ms);
   void poll() { producer_->poll(0); }
-  const KafkaProducer& producer() const { return *producer_; }
+  const std::string& topic() const { return topic_; }
 
  private:
   std::unique_ptr<KafkaProducer> producer_;
   std::string topic_;
+  int64_t max_payload_bytes_;
 };
 
 }  // namespace bahed::consumers

@@ -27,22 +27,6 @@ void destroy_partitions(std::vector<RdKafka::TopicPartition*>& partitions) {
 
 }  // namespace
 
-Status EventStreamOptions::validate() const {
-  if (bootstrap_servers.empty()) return Status::invalid_argument("kafka.bootstrap must name the brokers (or 'embedded')");
-  if (topic.empty()) return Status::invalid_argument("kafka.topic must not be empty");
-  if (group_id.empty()) return Status::invalid_argument("kafka.group_id must not be empty");
-  if (dead_letter_topic == topic) return Status::invalid_argument("kafka.dead_letter_topic must differ from kafka.topic");
-  if (share_count < 0 || (share_count > 0 && (share_index < 0 || share_index >= share_count)))
-    return Status::invalid_argument("event stream: share_index must be in [0, share_count)");
-  if (auto_offset_reset != "earliest" && auto_offset_reset != "latest")
-    return Status::invalid_argument("kafka.auto_offset_reset must be earliest or latest");
-  if (max_batch_events < 1 || max_batch_events > 1'000'000)
-    return Status::invalid_argument("kafka.max_batch_events must be in [1, 1000000]");
-  if (max_batch_wait_ms < 0) return Status::invalid_argument("kafka.max_batch_wait_ms must be >= 0");
-  if (poll_timeout_ms < 1 || poll_timeout_ms > 10000) return Status::invalid_argument("kafka.poll_timeout_ms must be in [1, 10000]");
-  return decode.validate();
-}
-
 class EventStream::Impl {
  public:
   Impl(const EventStreamOptions& options, BoundedQueue<EventBatch>* out, const Clock& clock, Logger logger,
@@ -64,6 +48,13 @@ class EventStream::Impl {
   Status flush_dead_letters(int timeout_ms) {
     if (!dead_letters_) return Status::ok();
     std::lock_guard lock(dead_letter_mu_);
+    // A letter the producer refused at once is as lost as one the broker
+    // refused: either way its event must be read again (from the last
+    // version's offsets), so no later version may pass it.
+    if (const uint64_t refused = metrics_.dead_letter_failed.load(); refused > 0) {
+      return Status::unavailable("dead-letter topic '" + dead_letters_->topic() + "': " + std::to_string(refused) +
+                                 " rejected messages could not be enqueued (see the dead_letter_failed log lines)");
+    }
     return dead_letters_->flush(timeout_ms);
   }
   Status health() const {
@@ -165,7 +156,8 @@ Status EventStream::Impl::init() {
     // but none of the consumer's.
     KafkaProperties producer_props = options_.properties;
     BAHED_ASSIGN_OR_RETURN(auto producer, KafkaProducer::create(options_.bootstrap_servers, producer_props, true));
-    dead_letters_ = std::make_unique<DeadLetterSink>(std::move(producer), options_.dead_letter_topic);
+    dead_letters_ = std::make_unique<DeadLetterSink>(std::move(producer), options_.dead_letter_topic,
+                                                     options_.dead_letter_max_payload_bytes);
   }
   return Status::ok();
 }
@@ -472,7 +464,7 @@ Status EventStream::Impl::stop() {
   }
   if (dead_letters_) {
     const Status flushed = flush_dead_letters(10000);
-    if (!flushed.is_ok() && result.is_ok()) result = flushed.with_context("dead-letter topic");
+    if (!flushed.is_ok() && result.is_ok()) result = flushed;
   }
   logger_->info("consumer_stopped consumed={} rejected={}", metrics_.messages_consumed.load(), metrics_.total_rejected());
   return result;

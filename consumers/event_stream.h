@@ -36,6 +36,13 @@ struct EventStreamOptions {
   // Where rejected messages go, with the reason in headers; empty disables
   // dead-lettering (rejects are then only counted and logged). Default: "bahed.events.dlq".
   std::string dead_letter_topic = "bahed.events.dlq";
+  // Largest payload a dead letter carries: a rejected message beyond it
+  // goes with its first bytes and the headers bahed.payload_bytes (its full
+  // size) and bahed.truncated, the whole message staying readable at its
+  // source offset. Keep it under the producer's and the topic's
+  // message.max.bytes (1,000,000 by default), which refuse larger ones.
+  // Default: 900000.
+  int64_t dead_letter_max_payload_bytes = 900'000;
   // librdkafka properties passed through unchanged (security.protocol,
   // sasl.*, ssl.*, fetch sizes...). Default: none.
   KafkaProperties properties;
@@ -89,8 +96,11 @@ class EventStream {
   // everything before it is durable downstream.
   Status commit(const std::vector<PartitionWatermark>& offsets);
 
-  // Flushes the dead-letter producer: every rejected message so far is
-  // acknowledged by the broker, or an error says how many are not.
+  // Flushes the dead-letter producer: OK once every rejected message so far
+  // is acknowledged by the broker; else Unavailable saying how many are not
+  // (still in flight after timeout_ms, or refused). Thread-safe. The daemon
+  // calls it before each version, so no version's offsets pass a rejected
+  // event the dead-letter topic does not hold.
   Status flush_dead_letters(int timeout_ms);
 
   // OK while running; the reason if the thread stopped on a fatal error.

@@ -19,6 +19,17 @@ T scalar_as(const std::string& key, const YAML::Node& node, const char* type_nam
   }
 }
 
+// The text of a map key. YAML allows any node as a key ("[a, b]: 1", "? {a: 1}");
+// a configuration key is a string, so a list or map there is refused naming
+// the map it appears in (yaml-cpp's own conversion would throw a YAML::Exception
+// that no caller expects).
+std::string key_text(const std::string& map_key, const YAML::Node& key) {
+  if (!key.IsScalar() && !key.IsNull()) {
+    throw ConfigError(map_key, std::string("keys must be strings, got a ") + (key.IsMap() ? "map" : "list"));
+  }
+  return key.as<std::string>();  // a null key reads "null", as yaml-cpp spells it
+}
+
 std::string yaml_quote(const std::string& s) {
   YAML::Emitter out;
   out << YAML::DoubleQuoted << s;
@@ -113,7 +124,7 @@ void ConfigSchema::apply_node(const std::string& key, const YAML::Node& node) {
         } else if constexpr (std::is_same_v<T, std::map<std::string, std::string>>) {
           if (!node.IsMap()) throw ConfigError(key, "expected a map of string to string");
           for (const auto& kv : node) {
-            const std::string name = kv.first.as<std::string>();
+            const std::string name = key_text(key, kv.first);
             (*p)[name] = expand_env(key + "." + name, scalar_as<std::string>(key + "." + name, kv.second, "string"));
           }
         }
@@ -124,7 +135,7 @@ void ConfigSchema::apply_node(const std::string& key, const YAML::Node& node) {
 void ConfigSchema::walk(const std::string& prefix, const YAML::Node& node) {
   if (!node.IsMap()) throw ConfigError(prefix.empty() ? "(root)" : prefix, "expected a map of keys");
   for (const auto& kv : node) {
-    const std::string name = kv.first.as<std::string>();
+    const std::string name = key_text(prefix.empty() ? "(root)" : prefix, kv.first);
     const std::string key = prefix.empty() ? name : prefix + "." + name;
     if (entries_.count(key)) {
       apply_node(key, kv.second);
@@ -149,6 +160,16 @@ void ConfigSchema::apply_yaml_file(const std::string& path) {
     throw ConfigError("--config", "cannot read " + path);
   } catch (const YAML::ParserException& e) {
     throw ConfigError("--config", path + " is not valid YAML: " + e.what());
+  }
+  apply_yaml(root);
+}
+
+void ConfigSchema::apply_yaml_text(const std::string& text, const std::string& origin) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError("--config", origin + " is not valid YAML: " + e.what());
   }
   apply_yaml(root);
 }

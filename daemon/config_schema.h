@@ -36,6 +36,8 @@ class ConfigSchema {
   // Applies a parsed YAML document. Throws ConfigError naming the key.
   void apply_yaml(const YAML::Node& root);
   void apply_yaml_file(const std::string& path);
+  // The same for YAML text (errors say `origin` where a file would be named).
+  void apply_yaml_text(const std::string& text, const std::string& origin);
   // Applies "key=value" (value parsed as YAML scalar/flow). Throws ConfigError.
   void apply_override(const std::string& assignment);
 

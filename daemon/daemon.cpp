@@ -11,6 +11,14 @@
 #include "encoder/llm/compute_threads.h"
 
 namespace bahed::daemon {
+namespace {
+
+// How long a version waits for the dead-letter topic to acknowledge the
+// rejects it covers before it fails (the daemon then stops, and the
+// restart reads those events again).
+constexpr int kDeadLetterFlushTimeoutMs = 30000;
+
+}  // namespace
 
 Daemon::Daemon(const DaemonConfig& config, const Clock& clock)
     : config_(config),
@@ -74,7 +82,7 @@ Result<bool> Daemon::join_group(trainer::Trainer& trainer, Publication* publicat
     BAHED_ASSIGN_OR_RETURN(point, restore(trainer));
   } else {
     publication->after_publish = [this](const checkpoints::PublishedVersion& v) { commit_offsets(v); };
-    publication->before_publish = [this] { return store_->sync_wal(); };
+    publication->before_publish = [this] { return make_intake_durable(); };
   }
   std::ostringstream resumed;
   if (point) {
@@ -109,6 +117,14 @@ Result<bool> Daemon::join_group(trainer::Trainer& trainer, Publication* publicat
   }
 }
 
+Status Daemon::make_intake_durable() {
+  BAHED_RETURN_IF_ERROR(store_->sync_wal());
+  // The version's offsets pass every event consumed so far, the rejected
+  // ones included: their dead letters must be in the topic first.
+  if (stream_) BAHED_RETURN_IF_ERROR(stream_->flush_dead_letters(kDeadLetterFlushTimeoutMs));
+  return Status::ok();
+}
+
 void Daemon::commit_offsets(const checkpoints::PublishedVersion& v) {
   std::vector<PartitionWatermark> offsets;
   for (const auto& [partition, offset] : v.manifest.fields.offsets) offsets.push_back({partition, offset});
@@ -138,7 +154,7 @@ Result<Publication> Daemon::open_publication() {
       checkpoints::to_json(checkpoints::published_model_config(model, config_.trainer_options()));
   p.state_dir = config_.checkpoints.state_dir;
   p.keep_states = std::min<int64_t>(config_.checkpoints.keep_versions, 2);
-  p.before_publish = [this] { return store_->sync_wal(); };
+  p.before_publish = [this] { return make_intake_durable(); };
   p.after_publish = [this](const checkpoints::PublishedVersion& v) { commit_offsets(v); };
   return p;
 }

@@ -65,6 +65,10 @@ class Daemon {
   // then every rank takes rank 0's training state and resumed offsets.
   // Returns whether a version was restored.
   Result<bool> join_group(trainer::Trainer& trainer, Publication* publication);
+  // Before a version is written: what its offsets cover is durable (the
+  // store's WAL, the dead letters of rejected events); else the version
+  // must not be written.
+  Status make_intake_durable();
   // After a version is durable: its offsets (this rank's partitions) to
   // the consumer group, as a mirror for lag monitoring.
   void commit_offsets(const checkpoints::PublishedVersion& v);

@@ -132,8 +132,14 @@ void DaemonConfig::bind(ConfigSchema* s) {
   s->bind("kafka.topic", &stream.topic, "Topic the behavior events arrive on (contract v1, key = user id).");
   s->bind("kafka.group_id", &stream.group_id, "Consumer group; bahed processes sharing it split the partitions.");
   s->bind("kafka.dead_letter_topic", &stream.dead_letter_topic,
-          "Rejected messages go here unchanged, with headers bahed.reason, bahed.detail and\n"
-          "bahed.source.{topic,partition,offset}. Empty: rejects are only counted and logged.");
+          "Rejected messages go here as they came, with headers bahed.reason, bahed.detail and\n"
+          "bahed.source.{topic,partition,offset}. Empty: rejects are only counted and logged.\n"
+          "Each version waits until the topic acknowledged the rejects it covers (30 s at most, else\n"
+          "bahed stops and reads them again on restart).");
+  s->bind("kafka.dead_letter_max_payload_bytes", &stream.dead_letter_max_payload_bytes,
+          "Largest payload a dead letter carries; beyond it the first bytes go with the headers\n"
+          "bahed.payload_bytes and bahed.truncated: true (the whole message stays at its source offset).\n"
+          "Keep it under the topic's and producer's message.max.bytes.");
   s->bind("kafka.auto_offset_reset", &stream.auto_offset_reset,
           "Where a partition with no committed offset starts: earliest or latest.");
   s->bind("kafka.max_batch_events", &stream.max_batch_events, "Most events handed downstream in one batch.");

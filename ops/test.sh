@@ -18,7 +18,7 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
   echo "test: fuzzing ${FUZZ_SECONDS}s per target (clang, ASan+UBSan)" >&2
   cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
         -DBAHED_FUZZ=ON -DBAHED_BUILD_TESTS=ON >/dev/null
-  for target in event_decoder_fuzz safetensors_fuzz manifest_fuzz; do
+  for target in event_decoder_fuzz safetensors_fuzz manifest_fuzz tokenizer_load_fuzz tokenizer_encode_fuzz config_fuzz; do
     cmake --build build-fuzz -j"$(nproc)" --target "$target" >/dev/null
     corpus=$(mktemp -d)
     cp tests/fuzz/corpus/"${target%_fuzz}"/* "$corpus"/

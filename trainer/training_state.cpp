@@ -1,6 +1,11 @@
 #include "trainer/training_state.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -24,18 +29,57 @@ std::vector<std::pair<std::string, torch::Tensor>> trainable(CtrModelImpl& model
   return out;
 }
 
+Status errno_status(std::string_view what, const fs::path& path, int error) {
+  return Status::io_error(std::string(what) + " " + path.string() + ": " + std::strerror(error));
+}
+
+// Streams an archive into `path` through our own write(2) calls, so a failed
+// write (disk full, read-only file system, file size limit) is an IOError
+// naming the file and the cause. LibTorch's own file writer reports neither,
+// and after a failed write its destructor throws again while it finishes the
+// zip, which ends the process (std::terminate). So torch is told that every
+// write succeeded; the first failure is kept and returned once it is done.
+Status save_archive(torch::serialize::OutputArchive& archive, const fs::path& path) {
+  struct Fd {
+    int fd;
+    ~Fd() {
+      if (fd >= 0) ::close(fd);
+    }
+  } file{::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)};
+  if (file.fd < 0) return errno_status("cannot create", path, errno);
+  int write_errno = 0;
+  archive.save_to([&](const void* data, size_t n) -> size_t {
+    const char* p = static_cast<const char*>(data);
+    size_t left = n;
+    while (write_errno == 0 && left > 0) {
+      const ssize_t written = ::write(file.fd, p, left);
+      if (written < 0) {
+        if (errno != EINTR) write_errno = errno;
+        continue;
+      }
+      p += written;
+      left -= static_cast<size_t>(written);
+    }
+    return n;  // see above: a failure is reported after the archive
+  });
+  if (write_errno != 0) return errno_status("cannot write", path, write_errno);
+  const int fd = file.fd;
+  file.fd = -1;
+  if (::close(fd) != 0) return errno_status("cannot close", path, errno);
+  return Status::ok();
+}
+
 Status write_files(const fs::path& dir, CtrModelImpl& model, const torch::optim::Optimizer& optimizer, int64_t step) {
   torch::serialize::OutputArchive params;
   for (const auto& [name, tensor] : trainable(model)) params.write(archive_key(name), tensor.detach());
-  params.save_to((dir / "model.pt").string());
+  BAHED_RETURN_IF_ERROR(save_archive(params, dir / "model.pt"));
   torch::serialize::OutputArchive opt;
   optimizer.save(opt);
-  opt.save_to((dir / "optimizer.pt").string());
+  BAHED_RETURN_IF_ERROR(save_archive(opt, dir / "optimizer.pt"));
   torch::serialize::OutputArchive state;
   state.write("step", torch::tensor(step, torch::kInt64));
   state.write("rng", at::detail::getDefaultCPUGenerator().get_state());
-  state.save_to((dir / "trainer.pt").string());
-  return Status::ok();
+  return save_archive(state, dir / "trainer.pt");
 }
 
 }  // namespace
@@ -49,10 +93,15 @@ Status save_training_state(const fs::path& dir, CtrModelImpl& model, const torch
   if (!fs::create_directories(tmp, ec) || ec) {
     return Status::io_error("creating " + tmp.string() + ": " + ec.message());
   }
+  Status written;
   try {
-    BAHED_RETURN_IF_ERROR(write_files(tmp, model, optimizer, step));
+    written = write_files(tmp, model, optimizer, step);
   } catch (const c10::Error& e) {
-    return Status::io_error("writing training state to " + tmp.string() + ": " + e.what_without_backtrace());
+    written = Status::io_error(std::string(e.what_without_backtrace()));
+  }
+  if (!written.is_ok()) {
+    fs::remove_all(tmp, ec);  // best effort: frees the space; the next save removes it too
+    return written.with_context("writing training state to " + tmp.string());
   }
   fs::remove_all(old, ec);
   if (fs::exists(dir)) {

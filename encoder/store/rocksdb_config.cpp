@@ -3,6 +3,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
+#include "encoder/store/rocks_info_logger.h"
 #include "encoder/store/ttl_compaction_filter.h"
 
 namespace bahed::encoder {
@@ -12,7 +13,6 @@ constexpr uint64_t kSecondsPerDay = 86'400;
 // Memtable bloom size as a fraction of write_buffer_bytes: skips memtable
 // searches for keys that are absent, the common case for new behaviors.
 constexpr double kMemtableBloomRatio = 0.02;
-constexpr size_t kInfoLogFilesKept = 4;
 
 rocksdb::CompressionType to_rocksdb(BlockCompression compression) {
   switch (compression) {
@@ -77,7 +77,9 @@ RocksDbConfig make_rocksdb_config(const StoreOptions& options, OpenMode mode, co
   db.create_missing_column_families = mode == OpenMode::kReadWrite;
   db.max_background_jobs = static_cast<int>(options.max_background_jobs);
   db.statistics = shared.statistics;
-  db.keep_log_file_num = kInfoLogFilesKept;
+  // No LOG file in the store: RocksDB's own writer of it aborts the process
+  // after a failed write (rocks_info_logger.h).
+  db.info_log = std::make_shared<RocksInfoLogger>(make_logger("rocksdb"));
   db.max_open_files = -1;  // required by secondary instances; keeps table readers open
   if (env != nullptr) db.env = env;
 

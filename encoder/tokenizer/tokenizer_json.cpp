@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace bahed::encoder {
@@ -18,6 +19,12 @@ constexpr std::string_view kGpt2Pattern =
 
 // Largest id accepted; real vocabularies stay far below (Gemma: 262k).
 constexpr int64_t kMaxTokenId = (int64_t{1} << 24) - 1;
+// Ids index dense tables (BpeTokenizer holds two strings per id), so ids
+// may span at most twice the tokens the file lists, plus this much for tiny
+// vocabularies: real ones are dense, their only holes being a few ids kept
+// for added tokens. Without the bound a 100-byte file naming id 16,777,215
+// cost 1.5 GB (found by tokenizer_load_fuzz).
+constexpr int64_t kIdSlack = 1024;
 
 std::string_view string_or(const element& node, std::string_view key, std::string_view fallback) {
   std::string_view value;
@@ -139,14 +146,27 @@ Status read_model(const element& model, BpeTokenizerConfig& config, std::optiona
   if (model.at_key("vocab").get_object().get(vocab) != simdjson::SUCCESS) {
     return Status::corruption("tokenizer.json: model.vocab is missing or not an object");
   }
-  config.vocab.reserve(vocab.size());
+  // Ids are checked (and the added tokens' counted, read before) before
+  // the id-indexed table is sized.
+  int64_t max_id = -1;
+  int64_t n_tokens = static_cast<int64_t>(config.added_tokens.size());
+  for (const AddedToken& token : config.added_tokens) max_id = std::max<int64_t>(max_id, token.id);
   for (auto [key, value] : vocab) {
     int64_t id = -1;
     if (value.get_int64().get(id) != simdjson::SUCCESS || id < 0 || id > kMaxTokenId) {
       return Status::corruption("tokenizer.json: bad id for vocabulary entry '" + std::string(key) + "'");
     }
-    if (static_cast<size_t>(id) >= config.vocab.size()) config.vocab.resize(static_cast<size_t>(id) + 1);
-    config.vocab[static_cast<size_t>(id)] = std::string(key);
+    max_id = std::max(max_id, id);
+    ++n_tokens;
+  }
+  if (max_id >= 2 * n_tokens + kIdSlack) {
+    return Status::corruption("tokenizer.json: ids reach " + std::to_string(max_id) + " but only " +
+                              std::to_string(n_tokens) + " tokens are listed");
+  }
+  for (auto [key, value] : vocab) {
+    const auto id = static_cast<size_t>(value.get_int64().value_unsafe());
+    if (id >= config.vocab.size()) config.vocab.resize(id + 1);
+    config.vocab[id] = std::string(key);
   }
 
   array merges;
@@ -234,6 +254,35 @@ std::optional<int32_t> find_token_id(const BpeTokenizerConfig& config, std::stri
   return std::nullopt;
 }
 
+namespace {
+
+// Everything after parsing: the document's root into a TokenizerJson.
+Result<TokenizerJson> read_root(const element& root) {
+  TokenizerJson out;
+  BpeTokenizerConfig& config = out.config;
+  element node;
+  if (root.at_key("normalizer").get(node) == simdjson::SUCCESS) BAHED_RETURN_IF_ERROR(read_normalizer(node, config));
+  PreTokenizerState state;
+  if (root.at_key("pre_tokenizer").get(node) == simdjson::SUCCESS) {
+    BAHED_RETURN_IF_ERROR(read_pre_tokenizer(node, config, state));
+  }
+  if (!state.byte_level) {
+    return Status::invalid_argument(
+        "not a byte-level BPE tokenizer (no ByteLevel pre-tokenizer); SentencePiece-style tokenizer.json "
+        "files are read through the directory's tokenizer.model instead");
+  }
+  config.byte_level = true;
+  if (root.at_key("model").get(node) != simdjson::SUCCESS) return Status::corruption("no model");
+  std::optional<std::string> unk_token;
+  BAHED_RETURN_IF_ERROR(read_added_tokens(root, config));  // first: read_model bounds ids by the token count
+  BAHED_RETURN_IF_ERROR(read_model(node, config, unk_token));
+  if (unk_token) config.unk_id = find_token_id(config, *unk_token);
+  if (root.at_key("post_processor").get(node) == simdjson::SUCCESS) out.leading_special_token = leading_special_token(node);
+  return out;
+}
+
+}  // namespace
+
 Result<TokenizerJson> read_tokenizer_json(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return Status::not_found(path.string() + " does not exist");
@@ -243,31 +292,19 @@ Result<TokenizerJson> read_tokenizer_json(const std::filesystem::path& path) {
     if (error == simdjson::IO_ERROR) return Status::io_error(path.string() + ": cannot read");
     return Status::corruption(path.string() + ": " + simdjson::error_message(error));
   }
-  auto with_path = [&](const Status& status) { return status.with_context(path.string()); };
-
-  TokenizerJson out;
-  BpeTokenizerConfig& config = out.config;
-  element node;
-  if (root.at_key("normalizer").get(node) == simdjson::SUCCESS) {
-    if (Status s = read_normalizer(node, config); !s) return with_path(s);
-  }
-  PreTokenizerState state;
-  if (root.at_key("pre_tokenizer").get(node) == simdjson::SUCCESS) {
-    if (Status s = read_pre_tokenizer(node, config, state); !s) return with_path(s);
-  }
-  if (!state.byte_level) {
-    return with_path(Status::invalid_argument(
-        "not a byte-level BPE tokenizer (no ByteLevel pre-tokenizer); SentencePiece-style tokenizer.json "
-        "files are read through the directory's tokenizer.model instead"));
-  }
-  config.byte_level = true;
-  if (root.at_key("model").get(node) != simdjson::SUCCESS) return with_path(Status::corruption("no model"));
-  std::optional<std::string> unk_token;
-  if (Status s = read_model(node, config, unk_token); !s) return with_path(s);
-  if (Status s = read_added_tokens(root, config); !s) return with_path(s);
-  if (unk_token) config.unk_id = find_token_id(config, *unk_token);
-  if (root.at_key("post_processor").get(node) == simdjson::SUCCESS) out.leading_special_token = leading_special_token(node);
+  Result<TokenizerJson> out = read_root(root);
+  if (!out) return out.status().with_context(path.string());
   return out;
+}
+
+Result<TokenizerJson> parse_tokenizer_json(std::string_view json) {
+  const simdjson::padded_string padded(json);
+  simdjson::dom::parser parser;
+  element root;
+  if (auto error = parser.parse(padded).get(root); error != simdjson::SUCCESS) {
+    return Status::corruption(std::string("tokenizer.json: ") + simdjson::error_message(error));
+  }
+  return read_root(root);
 }
 
 }  // namespace bahed::encoder

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 #include "encoder/tokenizer/bpe_tokenizer.h"
@@ -22,10 +23,14 @@ struct TokenizerJson {
   std::optional<std::string> leading_special_token;
 };
 
-// NotFound when the file is missing, Corruption when it is not JSON or lacks
-// required fields, InvalidArgument for unsupported features (including a
+// NotFound when the file is missing, Corruption when it is not JSON, lacks
+// required fields or names ids far beyond the tokens it lists (ids index
+// dense tables), InvalidArgument for unsupported features (including a
 // tokenizer that is not byte-level BPE).
 Result<TokenizerJson> read_tokenizer_json(const std::filesystem::path& path);
+// The same from the file's text: no NotFound or IOError, and messages
+// without the path in front.
+Result<TokenizerJson> parse_tokenizer_json(std::string_view json);
 
 // Id of `text` among the config's added tokens, then its vocabulary.
 std::optional<int32_t> find_token_id(const BpeTokenizerConfig& config, std::string_view text);

@@ -121,6 +121,7 @@ TEST_F(EventDecoderTest, RejectsOversizeMessageAndField) {
   expect_reject(R"({"v":1,"type":"behavior","user":"u42","ts":1700000000000,"text":")" + big_text + "\"}",
                 RejectReason::kOversizeField);
   expect_reject(std::string(2 << 20, ' '), RejectReason::kOversizeMessage);
+  expect_reject(std::string(10 << 20, '{'), RejectReason::kOversizeMessage);
 }
 
 TEST_F(EventDecoderTest, RejectsDeepNesting) {

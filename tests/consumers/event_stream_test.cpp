@@ -9,6 +9,7 @@
 
 #include "consumers/embedded_broker.h"
 #include "consumers/kafka_producer.h"
+#include "tests/consumers/dead_letter_reader.h"
 
 namespace bahed::consumers {
 namespace {
@@ -21,40 +22,7 @@ std::string behavior_json(const std::string& user, int64_t ts) {
          R"(,"feature":"search","text":"searched: item )" + std::to_string(ts % 1000) + "\"}";
 }
 
-struct DeadLetterSeen {
-  std::string reason, detail, source_offset, payload;
-};
-
-// Reads the dead-letter topic from the beginning without joining a group.
-std::vector<DeadLetterSeen> read_dead_letters(const std::string& bootstrap, const std::string& topic, size_t want) {
-  std::string err;
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  conf->set("bootstrap.servers", bootstrap, err);
-  conf->set("group.id", "dlq-reader", err);
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
-  std::vector<RdKafka::TopicPartition*> parts = {RdKafka::TopicPartition::create(topic, 0, RdKafka::Topic::OFFSET_BEGINNING)};
-  consumer->assign(parts);
-  RdKafka::TopicPartition::destroy(parts);
-  std::vector<DeadLetterSeen> seen;
-  const auto deadline = steady_clock::now() + std::chrono::seconds(30);
-  while (seen.size() < want && steady_clock::now() < deadline) {
-    std::unique_ptr<RdKafka::Message> m(consumer->consume(200));
-    if (m->err() != RdKafka::ERR_NO_ERROR) continue;
-    DeadLetterSeen d;
-    d.payload.assign(static_cast<const char*>(m->payload()), m->len());
-    if (auto* headers = m->headers()) {
-      for (const auto& h : headers->get_all()) {
-        std::string value(static_cast<const char*>(h.value()), h.value_size());
-        if (h.key() == "bahed.reason") d.reason = value;
-        if (h.key() == "bahed.detail") d.detail = value;
-        if (h.key() == "bahed.source.offset") d.source_offset = value;
-      }
-    }
-    seen.push_back(d);
-  }
-  consumer->close();
-  return seen;
-}
+using testing::read_dead_letters;
 
 class EventStreamTest : public ::testing::Test {
  protected:
@@ -134,9 +102,9 @@ TEST_F(EventStreamTest, DeliversValidEventsAndDeadLettersGarbageWithReason) {
   ASSERT_EQ(letters.size(), 3u);
   std::multiset<std::string> reasons;
   for (const auto& l : letters) {
-    reasons.insert(l.reason);
-    EXPECT_FALSE(l.detail.empty());
-    EXPECT_FALSE(l.source_offset.empty());
+    reasons.insert(l.header("bahed.reason"));
+    EXPECT_FALSE(l.header("bahed.detail").empty());
+    EXPECT_FALSE(l.header("bahed.source.offset").empty());
   }
   EXPECT_EQ(reasons, (std::multiset<std::string>{"malformed_json", "empty_key", "bad_label"}));
   EXPECT_EQ((*stream)->metrics().total_rejected(), 3u);

@@ -59,6 +59,35 @@ TEST_F(ConfigSchemaTest, RefusesWrongTypeNamingKeyAndValue) {
   }
 }
 
+// A YAML key may be any node; a list or map as a key used to escape as
+// YAML::TypedBadConversion and abort `bahed --config` (found by config_fuzz).
+TEST_F(ConfigSchemaTest, RefusesNonStringKeysNamingTheMap) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"? !usd\n- aSSSSSSSSSSSSSSSSS_lenles\n", "(root)"},  // the fuzzer's input
+      {"[a, b]: 1\n", "(root)"},
+      {"kafka:\n  ? {a: 1}\n  : clicks\n", "kafka"},
+      {"kafka:\n  properties:\n    [x]: y\n", "kafka.properties"},
+  };
+  for (const auto& [yaml, key] : cases) {
+    try {
+      schema_.apply_yaml(YAML::Load(yaml));
+      ADD_FAILURE() << "accepted: " << yaml;
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.key, key) << yaml;
+      EXPECT_NE(std::string(e.what()).find("keys must be strings"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST_F(ConfigSchemaTest, ReadsANullKeyAsTheWordNull) {
+  try {
+    schema_.apply_yaml(YAML::Load("kafka:\n  ~: clicks\n"));
+    FAIL() << "unknown key accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key, "kafka.null");
+  }
+}
+
 TEST_F(ConfigSchemaTest, OverridesScalarsAndKafkaProperties) {
   schema_.apply_override("kafka.max_batch_events=7");
   schema_.apply_override("kafka.properties.sasl.mechanisms=PLAIN");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -10,6 +11,7 @@
 
 #include "encoder/store/rocksdb_config.h"
 #include "encoder/store/ttl_compaction_filter.h"
+#include "tests/common/file_size_limit.h"
 #include "tests/store/store_test_util.h"
 
 namespace bahed::encoder {
@@ -282,6 +284,38 @@ TEST(BehaviorStore, PutBehaviorsWritesVectorsAndTextsAtomically) {
   const auto texts = texts_of(*store, {written[0].behavior, lost.behavior});
   EXPECT_TRUE(texts[0].has_value());
   EXPECT_FALSE(texts[1].has_value());
+  EXPECT_TRUE(store->close().is_ok());
+}
+
+// A full disk fails every file of the store, RocksDB's informational log
+// included. RocksDB's LOG file writer asserts on the line after a failed
+// write (Debian's librocksdb keeps assertions): a memtable flush that failed
+// logs, flushes the LOG (which fails) and logs again, and the process
+// aborted instead of returning the write failure. The store now logs
+// through bahed's logger, so no file but RocksDB's data can fail that way.
+TEST(BehaviorStore, AFullDiskIsAWriteErrorNotAnAbort) {
+  TempDir dir;
+  FakeClock clock;
+  const StoreOptions options = test_options(dir.path("db"));
+  {
+    auto store = open_or_fail(options, kSpec, clock);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(put_test_behaviors(*store, {{"default", "kept"}}).is_ok());
+    ASSERT_TRUE(store->sync_wal().is_ok());
+    bahed::testing::FileSizeLimit full(1);  // every file already holds more
+    ASSERT_TRUE(full.ok());
+    const Status compacted = store->compact_vectors();  // flushes the memtable first
+    EXPECT_EQ(compacted.code(), StatusCode::kIOError) << compacted.to_string();
+    const Status put = put_test_behaviors(*store, {{"default", "lost"}}).status();
+    EXPECT_EQ(put.code(), StatusCode::kIOError) << put.to_string();
+    EXPECT_NE(put.message().find(dir.path("db")), std::string::npos) << put.message();
+    store->close().ignore();  // may fail too; not aborting is the check
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path("db") + "/LOG"));
+  auto store = open_or_fail(options, kSpec, clock);
+  ASSERT_NE(store, nullptr);
+  const auto texts = texts_of(*store, {make_behavior_key(kSpec.version, "default", "kept").behavior});
+  EXPECT_TRUE(texts[0].has_value());
   EXPECT_TRUE(store->close().is_ok());
 }
 

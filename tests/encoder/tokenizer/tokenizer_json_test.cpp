@@ -13,6 +13,7 @@
 #include <string>
 
 #include "common/json_writer.h"
+#include "encoder/tokenizer/byte_tokenizer_json.h"
 #include "encoder/tokenizer/gguf_reader.h"
 #include "encoder/tokenizer/tokenizer.h"
 #include "tests/encoder/tokenizer/llama_vocab_vectors.h"
@@ -116,6 +117,54 @@ TEST(TokenizerJsonTest, Llama3JsonMatchesPublishedVectors) {
 TEST(TokenizerJsonTest, Gpt2JsonMatchesPublishedVectors) {
   // GPT-2's tokenizer.json: a lone ByteLevel pre-tokenizer with use_regex.
   expect_vectors_through_tokenizer_json("gpt-2", /*regex=*/"", /*ignore_merges=*/false, /*nfc=*/false);
+}
+
+TEST(TokenizerJsonTest, ParsesTextLikeAFile) {
+  auto json = parse_tokenizer_json(byte_tokenizer_json());
+  ASSERT_TRUE(json.is_ok()) << json.status().to_string();
+  EXPECT_EQ(json->config.vocab.size(), 256u);
+  EXPECT_EQ(json->config.added_tokens.size(), 2u);
+  auto broken = parse_tokenizer_json("{\"model\": ");
+  ASSERT_FALSE(broken.is_ok());
+  EXPECT_EQ(broken.status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(broken.status().message().rfind("tokenizer.json: ", 0), 0u) << broken.status().message();
+}
+
+// A tiny byte-level tokenizer.json whose vocabulary is `vocab` (JSON object
+// text) plus one added token with id `added_id`.
+std::string sparse_tokenizer_json(const std::string& vocab, int64_t added_id) {
+  return R"({"added_tokens":[{"id":)" + std::to_string(added_id) +
+         R"(,"content":"<s>","special":true}],"pre_tokenizer":{"type":"ByteLevel"},"model":{"vocab":)" + vocab +
+         R"(,"merges":[]}})";
+}
+
+// Found by tokenizer_load_fuzz: a 100-byte file naming id 16,777,215 made
+// the loader size its id tables to 16.7 million entries (1.5 GB).
+TEST(TokenizerJsonTest, RefusesIdsFarBeyondTheTokensListed) {
+  struct Case {
+    std::string vocab;
+    int64_t added_id;
+    std::string message;
+  };
+  const Case cases[] = {
+      {R"({"a":16777215})", 1, "ids reach 16777215 but only 2 tokens are listed"},
+      {R"({"a":0})", 16777215, "ids reach 16777215 but only 2 tokens are listed"},
+      {R"({"a":0,"b":1})", 1030, "ids reach 1030 but only 3 tokens are listed"},  // 2 * 3 + 1024
+  };
+  for (const Case& c : cases) {
+    auto json = parse_tokenizer_json(sparse_tokenizer_json(c.vocab, c.added_id));
+    ASSERT_FALSE(json.is_ok()) << c.vocab << " " << c.added_id;
+    EXPECT_EQ(json.status().code(), StatusCode::kCorruption);
+    EXPECT_EQ(json.status().message(), "tokenizer.json: " + c.message);
+  }
+}
+
+TEST(TokenizerJsonTest, AcceptsVocabulariesWithSomeHoles) {
+  // Id 1 is a hole; the added token takes the last id 4 tokens may reach (2 * 4 + 1024 - 1).
+  auto json = parse_tokenizer_json(sparse_tokenizer_json(R"({"a":0,"b":3,"c":2})", 1031));
+  ASSERT_TRUE(json.is_ok()) << json.status().to_string();
+  EXPECT_EQ(json->config.vocab.size(), 4u);
+  EXPECT_TRUE(json->config.vocab[1].empty());
 }
 
 }  // namespace

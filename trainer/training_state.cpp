@@ -63,6 +63,9 @@ Status save_archive(torch::serialize::OutputArchive& archive, const fs::path& pa
     return n;  // see above: a failure is reported after the archive
   });
   if (write_errno != 0) return errno_status("cannot write", path, write_errno);
+  // Durable before the version that names it: a power loss must not leave a
+  // published version whose state files are empty.
+  if (::fsync(file.fd) != 0) return errno_status("cannot sync", path, errno);
   const int fd = file.fd;
   file.fd = -1;
   if (::close(fd) != 0) return errno_status("cannot close", path, errno);
@@ -80,6 +83,17 @@ Status write_files(const fs::path& dir, CtrModelImpl& model, const torch::optim:
   state.write("step", torch::tensor(step, torch::kInt64));
   state.write("rng", at::detail::getDefaultCPUGenerator().get_state());
   return save_archive(state, dir / "trainer.pt");
+}
+
+// Makes the renames inside `dir` durable.
+Status sync_directory(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno_status("cannot open", dir, errno);
+  const int synced = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (synced != 0) return errno_status("cannot sync", dir, error);
+  return Status::ok();
 }
 
 }  // namespace
@@ -111,7 +125,7 @@ Status save_training_state(const fs::path& dir, CtrModelImpl& model, const torch
   fs::rename(tmp, dir, ec);
   if (ec) return Status::io_error("renaming " + tmp.string() + " to " + dir.string() + ": " + ec.message());
   fs::remove_all(old, ec);
-  return Status::ok();
+  return sync_directory(dir.has_parent_path() ? dir.parent_path() : fs::path("."));
 }
 
 Status load_training_state(const fs::path& dir, CtrModelImpl& model, torch::optim::Optimizer& optimizer,

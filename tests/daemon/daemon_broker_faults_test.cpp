@@ -17,7 +17,6 @@
 #include "checkpoints/checkpoint_publisher.h"
 #include "common/clock.h"
 #include "consumers/embedded_broker.h"
-#include "consumers/kafka_producer.h"
 #include "daemon/daemon.h"
 #include "tests/daemon/daemon_test_util.h"
 #include "tests/encoder/llm/temp_dir.h"
@@ -57,20 +56,10 @@ class DaemonBrokerFaultsTest : public ::testing::Test {
 
   rd_kafka_mock_cluster_t* cluster() { return broker_->mock_cluster(); }
 
-  // Produces events [from, to) of every user; returns the impressions.
+  // Produces events [from, to) of every user; returns the impressions. A
+  // longer flush than elsewhere: the brokers may be slow or down.
   int produce(int from, int to) {
-    auto producer = consumers::KafkaProducer::create(broker_->bootstrap_servers(), {});
-    EXPECT_TRUE(producer.is_ok());
-    int impressions = 0;
-    for (int i = from; i < to; ++i) {
-      for (int u = 0; u < kUsers; ++u) {
-        EXPECT_TRUE(
-            (*producer)->produce(config_.stream.topic, "u" + std::to_string(u), testing::event_json(u, i)).is_ok());
-        impressions += i % 3 != 0;
-      }
-    }
-    EXPECT_TRUE((*producer)->flush(20000).is_ok());
-    return impressions;
+    return testing::produce_events(broker_->bootstrap_servers(), config_.stream.topic, kUsers, from, to, 20000);
   }
 
   void start_daemon() {

@@ -12,7 +12,6 @@
 #include <thread>
 
 #include "common/clock.h"
-#include "consumers/kafka_producer.h"
 #include "checkpoints/checkpoint_publisher.h"
 #include "daemon/daemon.h"
 #include "tests/daemon/daemon_test_util.h"
@@ -31,21 +30,14 @@ TEST(DaemonPipeline, TrainsEveryLabelledEventOnceAndKeepsEveryBehaviorInTheHisto
   SystemClock clock;
   auto daemon = Daemon::start(config, clock);
   ASSERT_TRUE(daemon.is_ok()) << daemon.status().to_string();
-  auto producer = consumers::KafkaProducer::create((*daemon)->bootstrap_servers(), {});
-  ASSERT_TRUE(producer.is_ok());
   constexpr int kUsers = 5, kPerUser = 40;
   int impressions = 0;
   // Two waves, each waited for: a version is published during the run
   // (every 3 steps), not only at the end.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   for (const auto [from, to] : {std::pair{0, kPerUser / 2}, std::pair{kPerUser / 2, kPerUser}}) {
-    for (int i = from; i < to; ++i) {
-      for (int u = 0; u < kUsers; ++u) {
-        ASSERT_TRUE((*producer)->produce(config.stream.topic, "u" + std::to_string(u), testing::event_json(u, i)).is_ok());
-        impressions += i % 3 != 0;
-      }
-    }
-    ASSERT_TRUE((*producer)->flush(10000).is_ok());
+    impressions += testing::produce_events((*daemon)->bootstrap_servers(), config.stream.topic, kUsers, from, to);
+    ASSERT_FALSE(HasFailure());
     while ((*daemon)->training_metrics().targets_trained.load() < static_cast<uint64_t>(impressions) &&
            std::chrono::steady_clock::now() < deadline) {
       ASSERT_FALSE((*daemon)->should_stop());

@@ -15,7 +15,6 @@
 #include "checkpoints/version_layout.h"
 #include "common/clock.h"
 #include "consumers/embedded_broker.h"
-#include "consumers/kafka_producer.h"
 #include "daemon/daemon.h"
 #include "daemon/training_state_dir.h"
 #include "tests/daemon/daemon_test_util.h"
@@ -42,17 +41,7 @@ class DaemonRestartTest : public ::testing::Test {
 
   // Produces events [from, to) of every user; returns the impressions among them.
   int produce(int from, int to) {
-    auto producer = consumers::KafkaProducer::create(broker_->bootstrap_servers(), {});
-    EXPECT_TRUE(producer.is_ok());
-    int impressions = 0;
-    for (int i = from; i < to; ++i) {
-      for (int u = 0; u < kUsers; ++u) {
-        EXPECT_TRUE((*producer)->produce(config_.stream.topic, "u" + std::to_string(u), testing::event_json(u, i)).is_ok());
-        impressions += i % 3 != 0;
-      }
-    }
-    EXPECT_TRUE((*producer)->flush(10000).is_ok());
-    return impressions;
+    return testing::produce_events(broker_->bootstrap_servers(), config_.stream.topic, kUsers, from, to);
   }
 
   // Runs a daemon until it has encoded `n_events`, then stops it (drain,

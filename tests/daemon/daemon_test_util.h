@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "consumers/kafka_producer.h"
 #include "daemon/daemon_config.h"
 #include "encoder/llm/hf_checkpoint.h"
 #include "encoder/tokenizer/byte_tokenizer_json.h"
@@ -44,6 +45,25 @@ inline std::string event_json(int user, int i) {
   return R"({"v":1,"type":"impression","user":")" + u + R"(","ts":)" + ts + R"(,"item":{"id":"m)" +
          std::to_string(i % 13) + R"(","text":"Movie )" + std::to_string(i % 13) + R"( (1999) | Drama"},"label":)" +
          std::to_string(i % 2) + "}";
+}
+
+// Produces events [from, to) of users 0..n_users-1 (event_json, key = the
+// user) to `topic` and waits until the broker has them; returns the
+// impressions among them (every event with i % 3 != 0).
+inline int produce_events(const std::string& bootstrap, const std::string& topic, int n_users, int from, int to,
+                          int flush_timeout_ms = 10000) {
+  auto producer = consumers::KafkaProducer::create(bootstrap, {});
+  EXPECT_TRUE(producer.is_ok()) << producer.status().to_string();
+  if (!producer.is_ok()) return 0;
+  int impressions = 0;
+  for (int i = from; i < to; ++i) {
+    for (int u = 0; u < n_users; ++u) {
+      EXPECT_TRUE((*producer)->produce(topic, "u" + std::to_string(u), event_json(u, i)).is_ok());
+      impressions += i % 3 != 0;
+    }
+  }
+  EXPECT_TRUE((*producer)->flush(flush_timeout_ms).is_ok());
+  return impressions;
 }
 
 // Everything under `dir` (model, store, publish, state); the embedded

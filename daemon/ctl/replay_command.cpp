@@ -9,6 +9,7 @@
 #include "daemon/ctl/command_line.h"
 #include "daemon/ctl/ctl_command.h"
 #include "daemon/ctl/event_log_reader.h"
+#include "daemon/ctl/group_lag.h"
 #include "daemon/ctl/progress_bar.h"
 
 namespace po = boost::program_options;
@@ -40,6 +41,8 @@ int run_replay(int argc, char** argv) {
   std::string events, bootstrap, bootstrap_file, topic = "bahed.events";
   double rate = 0;
   int64_t limit = 0;
+  int64_t max_lag = 0;
+  std::string group = "bahed";
   int wait_s = 60;
   bool retime = false;
   std::vector<std::string> properties;
@@ -55,6 +58,12 @@ int run_replay(int argc, char** argv) {
       "topic", po::value(&topic)->default_value(topic), "topic to produce to")(
       "rate", po::value(&rate)->default_value(0), "events per second; 0 = as fast as possible")(
       "limit", po::value(&limit)->default_value(0), "replay only the first N events; 0 = all")(
+      "max-lag", po::value(&max_lag)->default_value(0),
+      "flow control: pause while --group's committed offsets are this many events behind the end of "
+      "any partition (plus what is still in flight), so a replay as fast as the group consumes never "
+      "outruns the topic's retention (the embedded broker keeps about 5 MiB per partition). bahed "
+      "commits when it publishes a version: N must cover what arrives between two versions. 0 = off")(
+      "group", po::value(&group)->default_value(group), "consumer group whose lag --max-lag bounds")(
       "retime", po::bool_switch(&retime),
       "set each event's \"ts\" to the time it is produced (the log's order is kept), so the daemon's "
       "freshness (now minus the newest trained event time) measures its own end-to-end delay")(
@@ -92,12 +101,47 @@ int run_replay(int argc, char** argv) {
     std::cerr << argv[0] << ": " << producer.status().message() << "\n";
     return 1;
   }
+  std::unique_ptr<GroupLag> group_lag;
+  if (max_lag > 0) {
+    auto created = GroupLag::create(bootstrap, props, topic, group, 10000);
+    if (!created.is_ok()) {
+      std::cerr << argv[0] << ": --max-lag: " << created.status().message() << "\n";
+      return 1;
+    }
+    group_lag = std::move(*created);
+  }
   const int64_t total = static_cast<int64_t>(lines->size());
   ProgressBar progress("replay", total);
   EventUserExtractor users;
   int64_t without_user = 0;
   const auto start = std::chrono::steady_clock::now();
+  auto next_lag_check = start;
+  double paused_s = 0;
+  int64_t lag_now = 0;
+  int64_t produced_since_reading = 0;
   for (int64_t i = 0; i < total; ++i) {
+    // Read every 200 ms, or sooner once a quarter of the bound was produced
+    // since the last reading (a reading costs a round trip per partition),
+    // so a partition overshoots the bound by at most a quarter of it.
+    if (group_lag && (std::chrono::steady_clock::now() >= next_lag_check || produced_since_reading >= max_lag / 4)) {
+      for (;;) {
+        auto reading = group_lag->read();
+        if (!reading.is_ok()) {
+          std::cerr << "\n" << argv[0] << ": --max-lag: " << reading.status().message() << "\n";
+          return 1;
+        }
+        lag_now = reading->max_partition;
+        if (lag_now + (*producer)->n_in_flight() < max_lag) break;
+        const auto pause_start = std::chrono::steady_clock::now();
+        (*producer)->poll(200);
+        paused_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - pause_start).count();
+        progress.update(i, "acked=" + std::to_string((*producer)->n_delivered()) +
+                               " waiting: group lag " + std::to_string(lag_now));
+      }
+      next_lag_check = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+      produced_since_reading = 0;
+    }
+    ++produced_since_reading;
     std::string& line = (*lines)[i];
     if (retime) retime_event(line, wall_clock_ms());
     const std::string user = users.user_of(line);
@@ -112,8 +156,10 @@ int run_replay(int argc, char** argv) {
   const Status flushed = (*producer)->flush(120000);
   progress.finish(total, "acked=" + std::to_string((*producer)->n_delivered()));
   const int64_t failed = (*producer)->n_failed();
+  const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << "replay: produced=" << total << " acknowledged=" << (*producer)->n_delivered() << " failed=" << failed
-            << " without_user_key=" << without_user << " topic=" << topic << "\n";
+            << " without_user_key=" << without_user << " topic=" << topic << " seconds=" << static_cast<int64_t>(elapsed_s)
+            << (group_lag ? " paused_for_lag_s=" + std::to_string(static_cast<int64_t>(paused_s)) : std::string()) << "\n";
   if (!flushed.is_ok() || failed > 0 || (*producer)->n_delivered() != total) {
     std::cerr << argv[0] << ": not every event was acknowledged"
               << (failed ? " (last error: " + (*producer)->last_error() + ")" : "") << "\n";

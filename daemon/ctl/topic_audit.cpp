@@ -6,31 +6,14 @@
 #include <memory>
 #include <vector>
 
+#include "daemon/ctl/topic_partitions.h"
+
 namespace bahed::ctl {
 namespace {
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-Result<std::vector<int32_t>> partitions_of(RdKafka::KafkaConsumer& consumer, const std::string& topic,
-                                           int timeout_ms) {
-  std::string err;
-  std::unique_ptr<RdKafka::Topic> handle(RdKafka::Topic::create(&consumer, topic, nullptr, err));
-  if (!handle) return Status::invalid_argument("topic '" + topic + "': " + err);
-  RdKafka::Metadata* raw = nullptr;
-  const RdKafka::ErrorCode code = consumer.metadata(false, handle.get(), &raw, timeout_ms);
-  std::unique_ptr<RdKafka::Metadata> metadata(raw);
-  if (code != RdKafka::ERR_NO_ERROR) return Status::unavailable("metadata of '" + topic + "': " + RdKafka::err2str(code));
-  std::vector<int32_t> out;
-  for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
-    if (t->topic() != topic) continue;
-    if (t->err() != RdKafka::ERR_NO_ERROR) return Status::not_found("topic '" + topic + "': " + RdKafka::err2str(t->err()));
-    for (const RdKafka::PartitionMetadata* p : *t->partitions()) out.push_back(p->id());
-  }
-  if (out.empty()) return Status::not_found("topic '" + topic + "' has no partitions");
-  return out;
 }
 
 }  // namespace
@@ -46,7 +29,7 @@ Result<TopicAudit> audit_topic(const std::string& bootstrap, const consumers::Ka
   std::string err;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer) return Status::invalid_argument("creating the Kafka consumer: " + err);
-  BAHED_ASSIGN_OR_RETURN(std::vector<int32_t> partitions, partitions_of(*consumer, topic, timeout_ms));
+  BAHED_ASSIGN_OR_RETURN(std::vector<int32_t> partitions, topic_partitions(*consumer, topic, timeout_ms));
 
   TopicAudit audit;
   std::vector<RdKafka::TopicPartition*> assignment;

@@ -57,7 +57,8 @@ ModelIdentity Daemon::model_identity() const {
 
 Result<std::optional<RestorePoint>> Daemon::restore(trainer::Trainer& trainer) {
   BAHED_ASSIGN_OR_RETURN(std::optional<RestorePoint> point,
-                         find_restore_point(config_.checkpoints.publish_dir, config_.checkpoints.state_dir, logger_));
+                         find_restore_point(config_.checkpoints.publish_dir, config_.checkpoints.state_dir, logger_,
+                                            &versions_refused_at_start_));
   if (!point) {
     logger_->info("fresh_start publish_dir={}: no version published yet", config_.checkpoints.publish_dir);
     return point;
@@ -130,6 +131,7 @@ void Daemon::commit_offsets(const checkpoints::PublishedVersion& v) {
   for (const auto& [partition, offset] : v.manifest.fields.offsets) offsets.push_back({partition, offset});
   // A mirror for lag monitoring: the checkpoint's offsets are the truth.
   if (Status s = stream_->commit(offsets); !s.is_ok()) {
+    offset_commit_failures_.fetch_add(1);
     logger_->warn("offset_commit_failed version={} {}", v.version, s.to_string());
   }
 }

@@ -114,6 +114,9 @@ class Daemon {
   std::atomic<double> events_per_s_{0};
   std::atomic<double> targets_per_s_{0};
   bool stopped_ = false;
+  // Warned about in the log and counted for /metrics: worth an alert, not a stop.
+  int64_t versions_refused_at_start_ = 0;  // written before the admin server starts
+  std::atomic<uint64_t> offset_commit_failures_{0};
 };
 
 }  // namespace bahed::daemon

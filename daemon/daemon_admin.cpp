@@ -99,6 +99,15 @@ std::string Daemon::metrics_text() const {
   p.single("bahed_published_version", "gauge", "Last version published (0: none yet).",
            static_cast<double>(t.published_version.load()));
   p.single("bahed_publish_failures_total", "counter", "Publications that failed.", static_cast<double>(t.publish_failures.load()));
+  p.single("bahed_versions_refused_at_start", "gauge",
+           "Published versions passed over at start-up because they did not verify (corrupt or incomplete).",
+           static_cast<double>(versions_refused_at_start_));
+  p.single("bahed_training_state_prune_failures_total", "counter",
+           "Times old training states could not be removed (disk use grows; the versions are fine).",
+           static_cast<double>(t.state_prune_failures.load()));
+  p.single("bahed_offset_commit_failures_total", "counter",
+           "Offset commits to the group that failed (only lag monitoring sees stale offsets; versions hold the truth).",
+           static_cast<double>(offset_commit_failures_.load()));
   p.single("bahed_publish_pause_seconds", "gauge", "Duration of the last publication (the trainer waits for it).",
            t.last_publish_ms.load() / 1e3);
   p.single("bahed_checkpoint_age_seconds", "gauge", "Seconds since the last version was published (NaN: none yet).",

@@ -6,10 +6,12 @@
 namespace bahed::daemon {
 
 Result<std::optional<RestorePoint>> find_restore_point(const std::filesystem::path& publish_dir,
-                                                       const std::filesystem::path& state_dir, const Logger& logger) {
+                                                       const std::filesystem::path& state_dir, const Logger& logger,
+                                                       int64_t* n_refused) {
   std::vector<checkpoints::SkippedVersion> skipped;
   Result<checkpoints::VersionInfo> newest = checkpoints::newest_valid(publish_dir, &skipped);
   for (const auto& s : skipped) logger->warn("version_skipped name={} reason=\"{}\"", s.name, s.reason);
+  if (n_refused) *n_refused = static_cast<int64_t>(skipped.size());
   if (!newest.is_ok()) {
     if (newest.status().code() == StatusCode::kNotFound) return std::optional<RestorePoint>();
     return newest.status();

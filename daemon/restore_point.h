@@ -27,9 +27,10 @@ struct RestorePoint {
 };
 
 // nullopt when nothing valid is published yet (a fresh start). Logs every
-// version passed over and why.
+// version passed over and why, and counts them in *n_refused (if given).
 Result<std::optional<RestorePoint>> find_restore_point(const std::filesystem::path& publish_dir,
-                                                       const std::filesystem::path& state_dir, const Logger& logger);
+                                                       const std::filesystem::path& state_dir, const Logger& logger,
+                                                       int64_t* n_refused = nullptr);
 
 // Fingerprints the current run computes for its base model and encoder.
 struct ModelIdentity {

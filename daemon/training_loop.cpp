@@ -178,6 +178,7 @@ Status TrainingLoop::write_version(checkpoints::ManifestFields fields) {
   if (!publication_.state_dir.empty()) {
     if (Status s = prune_training_states(publication_.state_dir, published.version, publication_.keep_states);
         !s.is_ok()) {
+      metrics_.state_prune_failures.fetch_add(1);
       logger_->warn("training_state_prune_failed {}", s.to_string());
     }
   }

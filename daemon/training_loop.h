@@ -51,6 +51,7 @@ struct TrainingMetrics {
   // trained into the model serving sees (freshness = now - this).
   std::atomic<int64_t> published_event_time_ms{0};
   std::atomic<uint64_t> publish_failures{0};
+  std::atomic<uint64_t> state_prune_failures{0};  // old training states left on disk (the version is fine)
   std::atomic<uint64_t> step_ns{0};  // inside optimizer steps (a subset of busy_ns)
   // Data-parallel: steps this rank took part in without rows, and time in
   // the group's collectives (gradient all-reduce included).

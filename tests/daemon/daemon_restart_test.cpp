@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <string>
 #include <thread>
 
 #include "checkpoints/checkpoint_publisher.h"
@@ -45,8 +46,9 @@ class DaemonRestartTest : public ::testing::Test {
   }
 
   // Runs a daemon until it has encoded `n_events`, then stops it (drain,
-  // final version); returns the targets it trained itself.
-  uint64_t run_daemon(uint64_t n_events) {
+  // final version); returns the targets it trained itself. `metrics_seen`
+  // gets its /metrics text just before the stop.
+  uint64_t run_daemon(uint64_t n_events, std::string* metrics_seen = nullptr) {
     SystemClock clock;
     auto daemon = Daemon::start(config_, clock);
     EXPECT_TRUE(daemon.is_ok()) << daemon.status().to_string();
@@ -57,6 +59,7 @@ class DaemonRestartTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition with a deadline
     }
     EXPECT_EQ((*daemon)->encoder_metrics().events.load(), n_events);
+    if (metrics_seen) *metrics_seen = (*daemon)->admin_response("/metrics").body;
     EXPECT_TRUE((*daemon)->stop().is_ok());
     return (*daemon)->training_metrics().targets_trained.load();
   }
@@ -98,7 +101,9 @@ TEST_F(DaemonRestartTest, FallsBackToThePreviousVersionWhenTheNewestIsCorrupt) {
   EXPECT_EQ(run_daemon(5 * 20), static_cast<uint64_t>(first));
   const checkpoints::Manifest previous = latest_manifest();
   const int second = produce(20, 30);
-  EXPECT_EQ(run_daemon(5 * 10), static_cast<uint64_t>(second));
+  std::string metrics;
+  EXPECT_EQ(run_daemon(5 * 10, &metrics), static_cast<uint64_t>(second));
+  EXPECT_NE(metrics.find("\nbahed_versions_refused_at_start 0\n"), std::string::npos) << metrics;
   const checkpoints::Manifest newest = latest_manifest();
   ASSERT_EQ(newest.parent, previous.version);
   // Flip the newest version's weights: it no longer verifies.
@@ -111,7 +116,9 @@ TEST_F(DaemonRestartTest, FallsBackToThePreviousVersionWhenTheNewestIsCorrupt) {
   }
   // The restart continues from the previous version: it trains the second
   // wave again, from the state that had not seen it, and descends from it.
-  EXPECT_EQ(run_daemon(5 * 10), static_cast<uint64_t>(second));
+  EXPECT_EQ(run_daemon(5 * 10, &metrics), static_cast<uint64_t>(second));
+  // Refused at start: a gauge an alert can watch, beside the warning in the log.
+  EXPECT_NE(metrics.find("\nbahed_versions_refused_at_start 1\n"), std::string::npos) << metrics;
   const checkpoints::Manifest after = latest_manifest();
   EXPECT_EQ(after.parent, previous.version);
   EXPECT_GT(after.version, newest.version);

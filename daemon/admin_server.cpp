@@ -5,7 +5,6 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <charconv>
 #include <chrono>
 #include <thread>
 
@@ -19,36 +18,7 @@ using tcp = asio::ip::tcp;
 
 constexpr auto kRequestTimeout = std::chrono::seconds(5);
 
-struct HostPort {
-  std::string host;
-  uint16_t port = 0;
-};
-
-std::optional<HostPort> parse_listen(const std::string& listen) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) return std::nullopt;
-  HostPort out{listen.substr(0, colon), 0};
-  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') out.host = out.host.substr(1, out.host.size() - 2);
-  const char* begin = listen.data() + colon + 1;
-  const char* end = listen.data() + listen.size();
-  const auto [ptr, ec] = std::from_chars(begin, end, out.port);
-  if (ec != std::errc() || ptr != end || begin == end) return std::nullopt;
-  boost::system::error_code address_error;
-  asio::ip::make_address(out.host, address_error);
-  if (address_error) return std::nullopt;
-  return out;
-}
-
 }  // namespace
-
-Status AdminOptions::validate() const {
-  if (listen.empty()) return Status::ok();
-  if (!parse_listen(listen)) {
-    return Status::invalid_argument("admin.listen must be IP:PORT (e.g. 127.0.0.1:9464, [::1]:9464, 0.0.0.0:9464), got '" +
-                                    listen + "'");
-  }
-  return Status::ok();
-}
 
 class AdminServer::Impl {
  public:
@@ -56,7 +26,7 @@ class AdminServer::Impl {
       : options_(options), handler_(std::move(handler)), logger_(std::move(logger)), acceptor_(ioc_) {}
 
   Status bind() {
-    const HostPort hp = *parse_listen(options_.listen);
+    const ListenAddress hp = *parse_listen_address(options_.listen);
     boost::system::error_code ec;
     const tcp::endpoint endpoint(asio::ip::make_address(hp.host), hp.port);
     acceptor_.open(endpoint.protocol(), ec);

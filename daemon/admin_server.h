@@ -17,19 +17,9 @@
 
 #include "common/logger.h"
 #include "common/result.h"
+#include "daemon/admin_options.h"
 
 namespace bahed::daemon {
-
-struct AdminOptions {
-  // host:port to listen on; port 0 picks a free one; empty disables the
-  // server. Default: "127.0.0.1:9464".
-  std::string listen = "127.0.0.1:9464";
-  // Required as `Authorization: Bearer <token>` on every path but /healthz
-  // when set (use ${env:NAME}). Default: "" (none).
-  std::string bearer_token;
-
-  Status validate() const;
-};
 
 struct AdminResponse {
   int status = 200;

@@ -7,7 +7,7 @@
 
 #include "common/status.h"
 #include "consumers/event_stream.h"
-#include "daemon/admin_server.h"
+#include "daemon/admin_options.h"
 #include "encoder/behavior_encoder_options.h"
 #include "encoder/llm/llm_options.h"
 #include "encoder/shallow_encoder_options.h"

@@ -9,30 +9,13 @@
 
 #include "consumers/kafka_producer.h"
 #include "daemon/daemon_config.h"
-#include "encoder/llm/hf_checkpoint.h"
-#include "encoder/tokenizer/byte_tokenizer_json.h"
+#include "tests/encoder/llm/tiny_model.h"
 
 namespace bahed::daemon::testing {
 
 // A random 3-layer model with the byte-level tokenizer, in the HF layout.
 inline void write_tiny_model(const std::filesystem::path& dir, uint64_t seed = 5) {
-  encoder::ModelConfig c;
-  c.hidden_size = 32;
-  c.intermediate_size = 64;
-  c.n_layers = 3;
-  c.n_heads = 4;
-  c.n_kv_heads = 2;
-  c.n_vocab = encoder::kByteTokenizerVocabSize;
-  c.max_position_embeddings = 256;
-  c.tie_word_embeddings = true;
-  c.bos_token_id = encoder::kByteTokenizerBos;
-  c.eos_token_ids = {encoder::kByteTokenizerEos};
-  torch::manual_seed(seed);
-  encoder::LlmOptions o;
-  o.n_layers_shallow = 0;
-  ASSERT_TRUE(encoder::save_hf_model(encoder::LlamaModel(c, o), dir).is_ok());
-  std::ofstream(dir / "tokenizer.json") << encoder::byte_tokenizer_json();
-  std::ofstream(dir / "tokenizer_config.json") << encoder::byte_tokenizer_config_json();
+  encoder::llm_test::write_tiny_byte_model(dir, seed, 3);
 }
 
 inline std::string event_json(int user, int i) {

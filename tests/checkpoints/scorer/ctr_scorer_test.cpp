@@ -20,14 +20,13 @@
 #include "checkpoints/version_layout.h"
 #include "common/clock.h"
 #include "common/hex64.h"
-#include "encoder/llm/hf_checkpoint.h"
 #include "encoder/shallow_text_encoder.h"
 #include "encoder/store/behavior_key.h"
 #include "encoder/store/behavior_store.h"
 #include "encoder/store/behavior_text.h"
 #include "encoder/store/store_types.h"
-#include "encoder/tokenizer/byte_tokenizer_json.h"
 #include "tests/encoder/llm/temp_dir.h"
+#include "tests/encoder/llm/tiny_model.h"
 #include "trainer/ctr_trainer.h"
 
 namespace bahed::checkpoints {
@@ -37,25 +36,7 @@ namespace fs = std::filesystem;
 
 constexpr int64_t kContext = 20;
 
-void write_tiny_model(const fs::path& dir, uint64_t seed) {
-  encoder::ModelConfig c;
-  c.hidden_size = 32;
-  c.intermediate_size = 64;
-  c.n_layers = 4;
-  c.n_heads = 4;
-  c.n_kv_heads = 2;
-  c.n_vocab = encoder::kByteTokenizerVocabSize;
-  c.max_position_embeddings = 256;
-  c.tie_word_embeddings = true;
-  c.bos_token_id = encoder::kByteTokenizerBos;
-  c.eos_token_ids = {encoder::kByteTokenizerEos};
-  torch::manual_seed(static_cast<int64_t>(seed));
-  encoder::LlmOptions o;
-  o.n_layers_shallow = 0;
-  ASSERT_TRUE(encoder::save_hf_model(encoder::LlamaModel(c, o), dir).is_ok());
-  std::ofstream(dir / "tokenizer.json") << encoder::byte_tokenizer_json();
-  std::ofstream(dir / "tokenizer_config.json") << encoder::byte_tokenizer_config_json();
-}
+void write_tiny_model(const fs::path& dir, uint64_t seed) { encoder::llm_test::write_tiny_byte_model(dir, seed, 4); }
 
 // The MovieLens user with the most ratings: (item text, label) oldest first.
 std::vector<std::pair<std::string, int>> movielens_user() {

@@ -2,12 +2,17 @@
 // Tiny random Llama/Qwen2 models for tests: configs that exercise every
 // feature (GQA, biases, llama3 rope scaling, tied and untied heads) at sizes
 // that run in milliseconds. Header-only test helper.
+#include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
+#include "encoder/llm/hf_checkpoint.h"
 #include "encoder/llm/llama_model.h"
 #include "encoder/llm/model_config.h"
+#include "encoder/tokenizer/byte_tokenizer_json.h"
 
 namespace bahed::encoder::llm_test {
 
@@ -87,6 +92,29 @@ inline void randomize_parameters(LlamaModel& model, uint64_t seed) {
 // Random token ids [batch, tokens] and right-padded lengths.
 inline torch::Tensor random_tokens(int64_t batch, int64_t tokens, int64_t n_vocab) {
   return torch::randint(0, n_vocab, {batch, tokens}, torch::kInt64);
+}
+
+// A random model (d=32, GQA 2, tied embeddings) with the byte-level
+// tokenizer, written in the Hugging Face layout: what the daemon, the
+// scorer and their tests load as a base model.
+inline void write_tiny_byte_model(const std::filesystem::path& dir, uint64_t seed, int64_t n_layers) {
+  ModelConfig c;
+  c.hidden_size = 32;
+  c.intermediate_size = 64;
+  c.n_layers = n_layers;
+  c.n_heads = 4;
+  c.n_kv_heads = 2;
+  c.n_vocab = kByteTokenizerVocabSize;
+  c.max_position_embeddings = 256;
+  c.tie_word_embeddings = true;
+  c.bos_token_id = kByteTokenizerBos;
+  c.eos_token_ids = {kByteTokenizerEos};
+  torch::manual_seed(static_cast<int64_t>(seed));
+  LlmOptions o;
+  o.n_layers_shallow = 0;
+  ASSERT_TRUE(save_hf_model(LlamaModel(c, o), dir).is_ok());
+  std::ofstream(dir / "tokenizer.json") << byte_tokenizer_json();
+  std::ofstream(dir / "tokenizer_config.json") << byte_tokenizer_config_json();
 }
 
 }  // namespace bahed::encoder::llm_test

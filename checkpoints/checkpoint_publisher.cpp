@@ -216,8 +216,12 @@ Result<PublishedVersion> CheckpointPublisher::publish_version(const ManifestFiel
 Result<Manifest> CheckpointPublisher::build_version(const std::filesystem::path& temp_dir, Manifest manifest,
                                                     const std::vector<CheckpointFile>& files) {
   for (const CheckpointFile& file : files) {
-    const Status written = file.write(temp_dir / file.name);
+    const std::filesystem::path path = temp_dir / file.name;
+    const Status written = file.write(path);
     if (!written.is_ok()) return written.with_context("writing checkpoint file " + file.name);
+    // The writers create files with the process umask (0644 as a rule): the
+    // publisher owns the version's permissions, so every file gets file_mode.
+    if (::chmod(path.c_str(), options_.file_mode()) != 0 && errno != ENOENT) return errno_status("cannot set the mode of", path);
   }
   BAHED_RETURN_IF_ERROR(check_only_declared(temp_dir, files));
   for (const CheckpointFile& file : files) {

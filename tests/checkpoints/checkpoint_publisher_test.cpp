@@ -233,10 +233,25 @@ TEST_F(CheckpointPublisherTest, CreatesPublishDirWithoutOtherAccessWhenMissing) 
   ASSERT_EQ(::stat(publish_dir().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0700, 0700U);
   EXPECT_EQ(st.st_mode & 0007, 0U);
-  const auto published = publisher->publish(sample_fields(1), model_files(1));
-  ASSERT_TRUE(published.is_ok());
+  // A writer that creates its file with the umask's mode (as LibTorch's and
+  // std::ofstream do).
+  std::vector<CheckpointFile> files = model_files(1);
+  files.push_back({"extra.json", [](const fs::path& file) {
+                     std::ofstream(file) << "{}";
+                     return Status::ok();
+                   }});
+  const auto published = publisher->publish(sample_fields(1), files);
+  ASSERT_TRUE(published.is_ok()) << published.status().to_string();
   ASSERT_EQ(::stat(published->dir.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0007, 0U);
+  // Every file of the version, whoever wrote it, has the files' mode.
+  int n_files = 0;
+  for (const auto& entry : fs::directory_iterator(published->dir)) {
+    ASSERT_EQ(::stat(entry.path().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, options().file_mode()) << entry.path();
+    ++n_files;
+  }
+  EXPECT_EQ(n_files, 3);
 }
 
 TEST_F(CheckpointPublisherTest, ReportsPauseFromClockWhenWritersTakeTime) {

@@ -314,14 +314,19 @@ void Daemon::log_progress() {
   last_progress_ms_ = now;
   last_progress_consumed_ = consumed;
   last_progress_trained_ = trained;
+  // RocksDB's part of rss_mb (block cache + memtables): what a flat or
+  // climbing RSS curve is made of.
+  const encoder::StoreStats store = store_->stats();
+  const uint64_t store_memory_bytes = store.block_cache_usage_bytes + store.memtable_bytes;
   logger_->info(
       "progress consumed={} rejected={} skipped={} events_per_s={:.0f} lag={} partitions={} encoded={} cache_hits={} "
       "targets={} trained={} targets_per_s={:.0f} pending={} steps={} loss={:.4f} auc={:.4f} logloss={:.4f} "
-      "trainer_busy={:.0f}% queues={}/{},{}/{} rss_mb={}",
+      "trainer_busy={:.0f}% queues={}/{},{}/{} rss_mb={} store_mb={}",
       consumed, m.total_rejected(), m.offsets_skipped.load(), rate, m.total_lag(), m.partitions_assigned.load(), em.lookup_misses.load(),
       em.lookup_hits.load(), em.targets.load(), trained, trained_rate, tm.pending_targets.load(), tm.steps.load(),
       tm.last_loss.load(), tm.progressive_auc.load(), tm.progressive_logloss.load(), 100 * training_->busy_fraction(),
-      events_.size(), events_.capacity(), encoded_.size(), encoded_.capacity(), resident_memory_bytes() >> 20);
+      events_.size(), events_.capacity(), encoded_.size(), encoded_.capacity(), resident_memory_bytes() >> 20,
+      store_memory_bytes >> 20);
 }
 
 Status Daemon::stop() {

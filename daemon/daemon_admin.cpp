@@ -70,6 +70,27 @@ std::string Daemon::metrics_text() const {
   p.sample("bahed_encoder_seconds_total", e.lookup_ns.load() / 1e9, {{"phase", "lookup"}});
   p.sample("bahed_encoder_seconds_total", e.write_ns.load() / 1e9, {{"phase", "write"}});
 
+  if (store_) {
+    // RocksDB's share of the resident memory, and what grows on disk.
+    const encoder::StoreStats s = store_->stats();
+    p.family("bahed_store_memory_bytes", "gauge",
+             "Behavior store memory: block cache (data, index and filter blocks; capped by store.block_cache_bytes) "
+             "and memtables (up to store.write_buffer_bytes x 2 per column family).");
+    p.sample("bahed_store_memory_bytes", static_cast<double>(s.block_cache_usage_bytes), {{"kind", "block_cache"}});
+    p.sample("bahed_store_memory_bytes", static_cast<double>(s.memtable_bytes), {{"kind", "memtables"}});
+    p.family("bahed_store_sst_bytes", "gauge", "Behavior store SST files on disk, by column family.");
+    p.sample("bahed_store_sst_bytes", static_cast<double>(s.vectors_size_on_disk_bytes), {{"family", "vectors"}});
+    p.sample("bahed_store_sst_bytes", static_cast<double>(s.histories_size_on_disk_bytes), {{"family", "histories"}});
+    p.sample("bahed_store_sst_bytes", static_cast<double>(s.texts_size_on_disk_bytes), {{"family", "texts"}});
+    p.family("bahed_store_keys_estimate", "gauge", "RocksDB's estimate of the keys per column family.");
+    p.sample("bahed_store_keys_estimate", static_cast<double>(s.n_vectors_estimate), {{"family", "vectors"}});
+    p.sample("bahed_store_keys_estimate", static_cast<double>(s.n_histories_estimate), {{"family", "histories"}});
+    p.sample("bahed_store_keys_estimate", static_cast<double>(s.n_texts_estimate), {{"family", "texts"}});
+    p.family("bahed_store_block_cache_lookups_total", "counter", "Block cache lookups, by result.");
+    p.sample("bahed_store_block_cache_lookups_total", static_cast<double>(s.n_block_cache_hits), {{"result", "hit"}});
+    p.sample("bahed_store_block_cache_lookups_total", static_cast<double>(s.n_block_cache_misses), {{"result", "miss"}});
+  }
+
   const auto& t = training_->metrics();
   p.single("bahed_train_steps_total", "counter", "Optimizer steps.", static_cast<double>(t.steps.load()));
   p.single("bahed_targets_trained_total", "counter", "Labelled targets trained by this process.",

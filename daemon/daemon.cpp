@@ -2,10 +2,10 @@
 
 #include <pthread.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "checkpoints/scorer/published_model.h"
+#include "common/atomic_file.h"
 #include "common/hex64.h"
 #include "common/process_memory.h"
 #include "encoder/llm/compute_threads.h"
@@ -175,10 +175,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonConfig& config, const 
     d->logger_->info("embedded_broker_started bootstrap={} topic={} partitions={}", d->bootstrap_, config.stream.topic,
                      config.kafka.embedded_partitions);
     if (!config.kafka.embedded_address_file.empty()) {
-      const std::string tmp = config.kafka.embedded_address_file + ".tmp";
-      std::ofstream(tmp) << d->bootstrap_ << "\n";
-      if (std::rename(tmp.c_str(), config.kafka.embedded_address_file.c_str()) != 0)
-        return Status::io_error("writing kafka.embedded_address_file " + config.kafka.embedded_address_file);
+      BAHED_RETURN_IF_ERROR(write_file_atomically(config.kafka.embedded_address_file, d->bootstrap_ + "\n")
+                                .with_context("kafka.embedded_address_file"));
     }
   }
   auto trainer = std::make_unique<trainer::Trainer>(d->text_encoder_->model(), config.trainer_options(), clock);

@@ -78,12 +78,28 @@ whole_log_consumed() {
   kill -0 $replay_pid 2>/dev/null && return 1
   grep ' progress ' "$out/bahed.log" | tail -n 1 | grep -q ' lag=0 '
 }
+# Whole log: a consumer that stops advancing after the replay ended is a
+# failure (the 10M soak once stalled on its last 5,722 events).
+stalled=0
+last_consumed=
+idle_since=$SECONDS
 end=$((SECONDS + minutes * 60))
 while [ "$minutes" = 0 ] || [ $SECONDS -lt $end ]; do
   kill -0 $bahed_pid 2>/dev/null || { echo "soak: bahed exited early" >&2; tail -n 20 "$out/bahed.log" >&2; exit 1; }
   sleep 30
-  grep ' progress ' "$out/bahed.log" | tail -n 1 | sed 's/.* progress /soak: /' >&2
+  progress=$(grep ' progress ' "$out/bahed.log" | tail -n 1)
+  echo "$progress" | sed 's/.* progress /soak: /' >&2
   whole_log_consumed && break
+  consumed=$(echo "$progress" | sed -n 's/.* consumed=\([0-9]*\).*/\1/p')
+  if [ "$consumed" != "$last_consumed" ] && [ $((consumed - ${last_consumed:-0})) -gt 100 ]; then
+    last_consumed=$consumed
+    idle_since=$SECONDS
+  fi
+  if [ "$minutes" = 0 ] && ! kill -0 $replay_pid 2>/dev/null && [ $((SECONDS - idle_since)) -ge 300 ]; then
+    echo "soak: FAILED: the replay ended and bahed read under 100 events in 5 min with lag left" >&2
+    stalled=1
+    break
+  fi
 done
 replay_status=0
 if [ "$minutes" = 0 ]; then
@@ -153,6 +169,7 @@ for i in range(n):
         statistics.median(f(r, "rss_mb") for r in part), max(f(r, "rss_mb") for r in part)))
 EOF
 grep 'trainer checkpoint_published' "$out/bahed.log" | tail -n 3 | sed 's/.*checkpoint_published /soak: last versions: /' >&2
+[ $stalled = 0 ] || status=1
 if [ "$minutes" = 0 ] && [ $status = 0 ]; then
   # Nothing lost, nothing twice: the newest version's lineage trained exactly
   # the log's impressions (every event of these logs is valid).

@@ -1,9 +1,9 @@
 // bahectl broker: librdkafka's mock cluster on loopback, until stopped.
 #include <boost/program_options.hpp>
 #include <csignal>
-#include <fstream>
 #include <iostream>
 
+#include "common/atomic_file.h"
 #include "consumers/embedded_broker.h"
 #include "daemon/ctl/command_line.h"
 #include "daemon/ctl/ctl_command.h"
@@ -37,10 +37,8 @@ int run_broker(int argc, char** argv) {
   const std::string& address = (*broker)->bootstrap_servers();
   std::cout << address << std::endl;
   if (!address_file.empty()) {
-    const std::string tmp = address_file + ".tmp";
-    std::ofstream(tmp) << address << "\n";
-    if (std::rename(tmp.c_str(), address_file.c_str()) != 0) {
-      std::cerr << argv[0] << ": cannot write " << address_file << "\n";
+    if (Status s = write_file_atomically(address_file, address + "\n"); !s.is_ok()) {
+      std::cerr << argv[0] << ": --address-file: " << s.message() << "\n";
       return 1;
     }
   }

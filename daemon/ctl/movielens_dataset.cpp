@@ -10,6 +10,7 @@
 #include <numeric>
 #include <unordered_set>
 
+#include "common/atomic_file.h"
 #include "common/json_writer.h"
 #include "daemon/ctl/event_log_writer.h"
 
@@ -66,21 +67,6 @@ std::string format_utc_date(int64_t ts_ms) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
   return buf;
-}
-
-Status write_text_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return Status::io_error("opening " + tmp + ": " + std::strerror(errno));
-  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  const bool closed = std::fclose(f) == 0;
-  if (!written || !closed) {
-    std::remove(tmp.c_str());
-    return Status::io_error("writing " + tmp + ": " + std::strerror(errno));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    return Status::io_error("renaming " + tmp + " to " + path + ": " + std::strerror(errno));
-  return Status::ok();
 }
 
 }  // namespace
@@ -213,7 +199,7 @@ Status write_movielens(const MovieLensDataset& dataset, const std::string& out_p
   for (size_t i = 0; i < dataset.events.size(); ++i)
     BAHED_RETURN_IF_ERROR(writer->write(dataset.events[i], dataset.ratings[i]));
   BAHED_RETURN_IF_ERROR(writer->close());
-  return write_text_file_atomically(out_path + ".stats.json", movielens_stats_json(dataset.stats) + "\n");
+  return write_file_atomically(out_path + ".stats.json", movielens_stats_json(dataset.stats) + "\n");
 }
 
 }  // namespace bahed::ctl

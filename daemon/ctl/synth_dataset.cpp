@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/atomic_file.h"
 #include "common/json_writer.h"
 #include "daemon/ctl/event_log_writer.h"
 #include "daemon/ctl/progress_bar.h"
@@ -741,19 +742,7 @@ Status write_synth_stats(const SynthStats& stats, const SynthOptions& options, c
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   if (ec) return Status::io_error("creating " + parent.string() + ": " + ec.message());
-  const std::string json = synth_stats_json(stats, options) + "\n";
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return Status::io_error("opening " + tmp + ": " + std::strerror(errno));
-  const bool written = std::fwrite(json.data(), 1, json.size(), f) == json.size();
-  const int write_errno = errno;
-  if (std::fclose(f) != 0 || !written) {
-    std::remove(tmp.c_str());
-    return Status::io_error("writing " + tmp + ": " + std::strerror(written ? errno : write_errno));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    return Status::io_error("renaming " + tmp + " to " + path + ": " + std::strerror(errno));
-  return Status::ok();
+  return write_file_atomically(path, synth_stats_json(stats, options) + "\n");
 }
 
 }  // namespace bahed::ctl

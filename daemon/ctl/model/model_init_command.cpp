@@ -10,9 +10,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "common/atomic_file.h"
 #include "daemon/ctl/command_line.h"
 #include "daemon/ctl/ctl_command.h"
-#include "daemon/ctl/model/atomic_file.h"
 #include "encoder/llm/hf_checkpoint.h"
 #include "encoder/tokenizer/byte_tokenizer_json.h"
 

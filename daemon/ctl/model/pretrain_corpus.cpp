@@ -6,9 +6,9 @@
 #include <map>
 #include <system_error>
 
+#include "common/atomic_file.h"
 #include "common/json_writer.h"
 #include "daemon/ctl/debian_package.h"
-#include "daemon/ctl/model/atomic_file.h"
 #include "daemon/ctl/model/austen_corpus.h"
 #include "daemon/ctl/model/brown_corpus.h"
 #include "daemon/ctl/model/npm_package.h"

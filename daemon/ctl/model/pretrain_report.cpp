@@ -4,8 +4,8 @@
 
 #include <cstdio>
 
+#include "common/atomic_file.h"
 #include "common/json_writer.h"
-#include "daemon/ctl/model/atomic_file.h"
 
 namespace bahed::ctl {
 

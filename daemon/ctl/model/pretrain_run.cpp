@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <system_error>
 
+#include "common/atomic_file.h"
 #include "common/json_writer.h"
-#include "daemon/ctl/model/atomic_file.h"
 #include "daemon/ctl/model/packed_windows.h"
 #include "daemon/ctl/model/perplexity.h"
 #include "daemon/ctl/model/pretrain_corpus.h"

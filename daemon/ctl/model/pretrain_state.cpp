@@ -10,8 +10,8 @@
 #include <system_error>
 #include <vector>
 
+#include "common/atomic_file.h"
 #include "common/json_writer.h"
-#include "daemon/ctl/model/atomic_file.h"
 
 namespace bahed::ctl {
 namespace {

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <system_error>
 
-#include "daemon/ctl/model/atomic_file.h"
+#include "common/atomic_file.h"
 #include "daemon/ctl/model/child_process.h"
 
 namespace bahed::ctl {

@@ -9,8 +9,8 @@
 #include <set>
 #include <string>
 
+#include "common/atomic_file.h"
 #include "daemon/ctl/debian_package.h"
-#include "daemon/ctl/model/atomic_file.h"
 #include "daemon/ctl/model/austen_corpus.h"
 #include "daemon/ctl/model/brown_corpus.h"
 #include "daemon/ctl/model/packed_windows.h"

@@ -1,4 +1,4 @@
-#include "daemon/ctl/model/atomic_file.h"
+#include "common/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <system_error>
 
-namespace bahed::ctl {
+namespace bahed {
 namespace {
 
 Status errno_status(const std::string& what, const std::filesystem::path& path) {
@@ -68,4 +68,4 @@ Result<std::string> read_whole_file(const std::filesystem::path& path) {
   return out;
 }
 
-}  // namespace bahed::ctl
+}  // namespace bahed

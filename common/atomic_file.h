@@ -1,6 +1,8 @@
 #pragma once
-// Crash-safe file publication for the pretraining outputs: a reader sees the
-// old file or the complete new one, never a torn write.
+// Crash-safe small-file publication (datasets, reports, pretraining
+// outputs, address files): a reader sees the old file or the complete new
+// one, never a torn write. Published versions have their own writer
+// (checkpoints/), which also sets modes.
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -8,7 +10,7 @@
 #include "common/result.h"
 #include "common/status.h"
 
-namespace bahed::ctl {
+namespace bahed {
 
 // Writes `contents` to `<path>.tmp`, fsyncs it, renames it to `path` and
 // fsyncs the directory. IOError names the path and errno's text.
@@ -21,4 +23,4 @@ namespace bahed::ctl {
 // Reads a whole file. NotFound when it does not exist, IOError otherwise.
 Result<std::string> read_whole_file(const std::filesystem::path& path);
 
-}  // namespace bahed::ctl
+}  // namespace bahed

@@ -72,11 +72,12 @@ for _ in $(seq 1 100); do [ -s "$out/broker.address" ] && break; sleep 0.1; done
 bahed_pid=$!
 echo "soak: bahed (pid $bahed_pid) consuming $events at $([ "$rate" = 0 ] && echo "its own pace (lag <= $max_lag per partition)" || echo "$rate events/s") for $([ "$minutes" = 0 ] && echo "the whole log" || echo "$minutes min"); log $out/bahed.log" >&2
 
-# Whole log: done once the replay exited and bahed read to the end.
+# Whole log: done once the replay exited and bahed's last progress line
+# ($1) says it read to the end.
 whole_log_consumed() {
   [ "$minutes" = 0 ] || return 1
   kill -0 $replay_pid 2>/dev/null && return 1
-  grep ' progress ' "$out/bahed.log" | tail -n 1 | grep -q ' lag=0 '
+  echo "$1" | grep -q ' lag=0 '
 }
 # Whole log: a consumer that stops advancing after the replay ended is a
 # failure (the 10M soak once stalled on its last 5,722 events).
@@ -89,9 +90,9 @@ while [ "$minutes" = 0 ] || [ $SECONDS -lt $end ]; do
   sleep 30
   progress=$(grep ' progress ' "$out/bahed.log" | tail -n 1)
   echo "$progress" | sed 's/.* progress /soak: /' >&2
-  whole_log_consumed && break
+  whole_log_consumed "$progress" && break
   consumed=$(echo "$progress" | sed -n 's/.* consumed=\([0-9]*\).*/\1/p')
-  if [ "$consumed" != "$last_consumed" ] && [ $((consumed - ${last_consumed:-0})) -gt 100 ]; then
+  if [ $((${consumed:-0} - ${last_consumed:-0})) -gt 100 ]; then
     last_consumed=$consumed
     idle_since=$SECONDS
   fi

@@ -32,8 +32,8 @@ Result<GroupLagReading> GroupLag::read() {
   GroupLagReading reading;
   Status status;
   if (code != RdKafka::ERR_NO_ERROR) status = Status::unavailable(std::string("committed offsets: ") + RdKafka::err2str(code));
-  for (const RdKafka::TopicPartition* tp : committed) {
-    if (!status.is_ok()) break;
+  for (size_t i = 0; status.is_ok() && i < committed.size(); ++i) {
+    const RdKafka::TopicPartition* tp = committed[i];
     int64_t low = 0, high = 0;
     const RdKafka::ErrorCode wm = consumer_->query_watermark_offsets(topic_, tp->partition(), &low, &high, timeout_ms_);
     if (wm != RdKafka::ERR_NO_ERROR) {

@@ -117,7 +117,6 @@ int run_replay(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   auto next_lag_check = start;
   double paused_s = 0;
-  int64_t lag_now = 0;
   int64_t produced_since_reading = 0;
   for (int64_t i = 0; i < total; ++i) {
     // Read every 200 ms, or sooner once a quarter of the bound was produced
@@ -130,7 +129,7 @@ int run_replay(int argc, char** argv) {
           std::cerr << "\n" << argv[0] << ": --max-lag: " << reading.status().message() << "\n";
           return 1;
         }
-        lag_now = reading->max_partition;
+        const int64_t lag_now = reading->max_partition;
         if (lag_now + (*producer)->n_in_flight() < max_lag) break;
         const auto pause_start = std::chrono::steady_clock::now();
         (*producer)->poll(200);

@@ -10,15 +10,11 @@
 #include <thread>
 
 #include "consumers/dead_letter_sink.h"
+#include "consumers/high_watermark_poller.h"
 
 namespace bahed::consumers {
 
 namespace {
-
-// Lag: the partitions' high watermarks are asked of the broker this often,
-// each query bounded (the consumer thread waits for it).
-constexpr int64_t kWatermarkRefreshMs = 5000;
-constexpr int kWatermarkQueryTimeoutMs = 500;
 
 void destroy_partitions(std::vector<RdKafka::TopicPartition*>& partitions) {
   RdKafka::TopicPartition::destroy(partitions);
@@ -89,7 +85,8 @@ class EventStream::Impl {
   void deliver_batch(const std::stop_token& stop, bool final_flush);
   void pause_all();
   void resume_all();
-  void refresh_watermarks();
+  // Tells the lag poller what this process holds now (consumer thread).
+  void publish_assignment();
   // Static share (options_.share_count > 0): the topic's partition count,
   // then assign() of this share.
   Result<int32_t> count_partitions();
@@ -114,6 +111,7 @@ class EventStream::Impl {
   Events events_;
   StartOffsetFn start_offset_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::unique_ptr<HighWatermarkPoller> lag_poller_;  // declared after consumer_: stops before it is destroyed
   std::mutex dead_letter_mu_;
   std::unique_ptr<DeadLetterSink> dead_letters_;  // guarded by dead_letter_mu_ for flush vs send
 
@@ -122,7 +120,6 @@ class EventStream::Impl {
   std::map<int32_t, int64_t> batch_watermarks_;
   int64_t batch_started_ms_ = 0;
   bool paused_ = false;
-  int64_t last_watermark_refresh_ms_ = 0;
   std::vector<int32_t> assigned_;  // touched only from consume() callbacks, i.e. the consumer thread
   std::map<int32_t, int64_t> position_;  // partition -> next offset after the last message read; consumer thread
   std::map<int32_t, int64_t> expected_;  // partition -> offset the next message must have, when known; consumer thread
@@ -150,6 +147,9 @@ Status EventStream::Impl::init() {
     return Status::internal("event_cb: " + err);
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer_) return Status::invalid_argument("creating the Kafka consumer: " + err);
+  lag_poller_ = std::make_unique<HighWatermarkPoller>(
+      HighWatermarkPollerOptions{.topic = options_.topic, .refresh_ms = options_.lag_refresh_ms}, consumer_.get(),
+      &metrics_, logger_);
 
   if (!options_.dead_letter_topic.empty()) {
     // The dead-letter producer shares the pass-through properties (security)
@@ -206,7 +206,7 @@ Status EventStream::Impl::assign_share() {
   const RdKafka::ErrorCode err = consumer_->assign(partitions);
   destroy_partitions(partitions);
   if (err != RdKafka::ERR_NO_ERROR) return Status::unavailable("assigning partitions " + names + ": " + RdKafka::err2str(err));
-  metrics_.partitions_assigned.store(static_cast<int64_t>(assigned_.size()));
+  publish_assignment();
   logger_->info("partitions_assigned partitions={} protocol=static share={}/{} of {}", names.empty() ? "(none)" : names,
                 options_.share_index, options_.share_count, n_partitions);
   return Status::ok();
@@ -249,10 +249,6 @@ void EventStream::Impl::run(std::stop_token stop) {
       if (dead_letters_) dead_letters_->poll();
     }
     const int64_t now = clock_.steady_ms();
-    if (now - last_watermark_refresh_ms_ >= kWatermarkRefreshMs) {
-      refresh_watermarks();
-      last_watermark_refresh_ms_ = now;
-    }
     const bool full = static_cast<int64_t>(batch_.events.size()) >= options_.max_batch_events;
     const bool waited = !batch_watermarks_.empty() && now - batch_started_ms_ >= options_.max_batch_wait_ms;
     if (full || waited) deliver_batch(stop, false);
@@ -351,23 +347,9 @@ void EventStream::Impl::resume_all() {
   destroy_partitions(partitions);
 }
 
-void EventStream::Impl::refresh_watermarks() {
-  std::map<int32_t, int64_t> highs;
-  for (int32_t p : assigned_) {
-    int64_t low = -1, high = -1;
-    // Asked of the broker (one round trip per partition): the watermarks
-    // librdkafka caches come from fetch responses, and a paused partition
-    // (a backlog behind the trainer) is not fetched, so they would freeze
-    // and the lag would read far too low. Outside the metrics lock: readers
-    // never wait for the broker.
-    if (consumer_->query_watermark_offsets(options_.topic, p, &low, &high, kWatermarkQueryTimeoutMs) ==
-            RdKafka::ERR_NO_ERROR &&
-        high >= 0) {
-      highs[p] = high;
-    }
-  }
-  std::lock_guard lock(metrics_.partitions_mu);
-  for (const auto& [p, high] : highs) metrics_.partitions[p].high_watermark = high;
+void EventStream::Impl::publish_assignment() {
+  metrics_.partitions_assigned.store(static_cast<int64_t>(assigned_.size()));
+  lag_poller_->set_partitions(assigned_);
 }
 
 void EventStream::Impl::on_rebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
@@ -423,7 +405,7 @@ void EventStream::Impl::on_rebalance(RdKafka::KafkaConsumer* consumer, RdKafka::
     }
     logger_->info("partitions_revoked partitions={}", names);
   }
-  metrics_.partitions_assigned.store(static_cast<int64_t>(assigned_.size()));
+  publish_assignment();
 }
 
 void EventStream::Impl::on_event(RdKafka::Event& event) {
@@ -457,6 +439,7 @@ Status EventStream::Impl::stop() {
   if (stopped_) return Status::ok();
   stopped_ = true;
   stop_consuming();
+  if (lag_poller_) lag_poller_->stop();  // its queries use the consumer handle
   Status result = Status::ok();
   if (consumer_) {
     const RdKafka::ErrorCode err = consumer_->close();

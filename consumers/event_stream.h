@@ -61,6 +61,9 @@ struct EventStreamOptions {
   int64_t max_batch_wait_ms = 50;
   // How long one consume() call blocks when there is nothing to read. Default: 100.
   int64_t poll_timeout_ms = 100;
+  // How often the partitions' end offsets are asked of the broker for the
+  // lag (metrics, progress lines), from a thread of its own. Default: 5000.
+  int64_t lag_refresh_ms = 5000;
   DecodeOptions decode;
 
   Status validate() const;

@@ -20,6 +20,8 @@ Status EventStreamOptions::validate() const {
     return Status::invalid_argument("kafka.max_batch_events must be in [1, 1000000]");
   if (max_batch_wait_ms < 0) return Status::invalid_argument("kafka.max_batch_wait_ms must be >= 0");
   if (poll_timeout_ms < 1 || poll_timeout_ms > 10000) return Status::invalid_argument("kafka.poll_timeout_ms must be in [1, 10000]");
+  if (lag_refresh_ms < 100 || lag_refresh_ms > 3'600'000)
+    return Status::invalid_argument("kafka.lag_refresh_ms must be in [100, 3600000]");
   return decode.validate();
 }
 

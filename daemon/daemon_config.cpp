@@ -145,6 +145,8 @@ void DaemonConfig::bind(ConfigSchema* s) {
   s->bind("kafka.max_batch_events", &stream.max_batch_events, "Most events handed downstream in one batch.");
   s->bind("kafka.max_batch_wait_ms", &stream.max_batch_wait_ms, "Longest a non-empty batch waits for more events.");
   s->bind("kafka.poll_timeout_ms", &stream.poll_timeout_ms, "How long one consume call blocks when idle.");
+  s->bind("kafka.lag_refresh_ms", &stream.lag_refresh_ms,
+          "How often the partitions' end offsets are asked of the broker for the consumer lag (own thread).");
   s->bind("kafka.properties", &stream.properties,
           "librdkafka properties passed through unchanged, e.g. security.protocol: SASL_SSL,\n"
           "sasl.mechanisms: PLAIN, sasl.username, sasl.password: \"${env:KAFKA_PASSWORD}\", ssl.ca.location.");

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "consumers/embedded_broker.h"
 #include "consumers/kafka_producer.h"
@@ -28,7 +29,7 @@ class EventStreamTest : public ::testing::Test {
  protected:
   void SetUp() override {
     EmbeddedBrokerOptions options;
-    options.topics = {"events:2", "events.dlq:1"};
+    options.topics = {"events:2", "events.dlq:1", "wide:16"};
     auto broker = EmbeddedBroker::start(options);
     ASSERT_TRUE(broker.is_ok()) << broker.status().to_string();
     broker_ = std::move(*broker);
@@ -58,9 +59,10 @@ class EventStreamTest : public ::testing::Test {
   void flush() { ASSERT_TRUE(producer_->flush(10000).is_ok()); }
 
   // Pops batches until `n` events arrived or the deadline passes.
-  std::vector<Event> receive(BoundedQueue<EventBatch>& q, size_t n, std::vector<PartitionWatermark>* marks = nullptr) {
+  std::vector<Event> receive(BoundedQueue<EventBatch>& q, size_t n, std::vector<PartitionWatermark>* marks = nullptr,
+                             std::chrono::seconds within = std::chrono::seconds(60)) {
     std::vector<Event> got;
-    const auto deadline = steady_clock::now() + std::chrono::seconds(60);
+    const auto deadline = steady_clock::now() + within;
     while (got.size() < n && steady_clock::now() < deadline) {
       if (auto batch = q.pop_for(milliseconds(100))) {
         for (auto& e : batch->events) got.push_back(std::move(e));
@@ -159,6 +161,51 @@ TEST_F(EventStreamTest, NewMemberResumesFromCommittedOffsets) {
   ASSERT_EQ(got.size(), 10u);
   EXPECT_EQ(got.front().ts_ms, 1700000000050);
   EXPECT_EQ(q.pop_for(milliseconds(500)), std::nullopt);  // nothing older came back
+  EXPECT_TRUE((*stream)->stop().is_ok());
+}
+
+// Regression: the lag's end-offset queries ran on the consumer thread, one
+// partition at a time. On a caught-up topic each waited behind the broker's
+// long-polling Fetch (~500 ms), so 16 partitions stopped consumption for ~8 s
+// per refresh and a quiet topic was read at one event per refresh.
+TEST_F(EventStreamTest, KeepsReadingAQuietTopicWhileTheLagIsRefreshed) {
+  constexpr int kFirst = 32, kLater = 96;
+  auto produce_wide = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      const std::string user = "u" + std::to_string(i % 48);
+      ASSERT_TRUE(producer_->produce("wide", user, behavior_json(user, 1700000000000 + i)).is_ok());
+    }
+    flush();
+  };
+  produce_wide(0, kFirst);
+  EventStreamOptions options = stream_options("quiet");
+  options.topic = "wide";
+  options.lag_refresh_ms = 100;  // refreshing all the time: the consumer must not wait for it
+  BoundedQueue<EventBatch> q("events", 8);
+  auto stream = EventStream::create(options, &q, clock_, make_null_logger("consumer"));
+  ASSERT_TRUE(stream.is_ok()) << stream.status().to_string();
+  ASSERT_TRUE((*stream)->start().is_ok());
+  ASSERT_EQ(receive(q, kFirst).size(), static_cast<size_t>(kFirst));
+  // Caught up: every Fetch now long-polls. What arrives next is read at once
+  // (seconds here; the old code needed ~8 s per event, over 12 minutes).
+  produce_wide(kFirst, kLater);
+  EXPECT_EQ(receive(q, kLater - kFirst, nullptr, std::chrono::seconds(30)).size(), static_cast<size_t>(kLater - kFirst));
+  // And the lag is still measured: every partition's end, summed, is what was produced.
+  const auto deadline = steady_clock::now() + std::chrono::seconds(30);
+  int64_t ends = 0;
+  size_t n_known = 0;
+  while (steady_clock::now() < deadline) {
+    ends = 0;
+    n_known = 0;
+    for (const auto& [p, progress] : (*stream)->metrics().partitions_snapshot()) {
+      if (progress.high_watermark >= 0) ++n_known, ends += progress.high_watermark;
+    }
+    if (n_known == 16 && ends == kLater) break;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  EXPECT_EQ(n_known, 16u);
+  EXPECT_EQ(ends, kLater);
+  EXPECT_EQ((*stream)->metrics().total_lag(), 0);
   EXPECT_TRUE((*stream)->stop().is_ok());
 }
 

@@ -163,7 +163,12 @@ Result<Publication> Daemon::open_publication() {
 
 Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonConfig& config, const Clock& clock) {
   BAHED_RETURN_IF_ERROR(config.validate());
+  // Process-wide, and before the stages' threads exist: arenas are created
+  // as threads first contend.
+  const bool arenas_capped =
+      config.runtime.malloc_arena_max == 0 || set_malloc_arena_max(static_cast<int>(config.runtime.malloc_arena_max));
   std::unique_ptr<Daemon> d(new Daemon(config, clock));
+  if (!arenas_capped) d->logger_->warn("malloc_arena_max_refused value={}", config.runtime.malloc_arena_max);
   BAHED_RETURN_IF_ERROR(d->open_encoder());
   d->bootstrap_ = config.kafka.bootstrap;
   if (config.kafka.bootstrap == "embedded") {
@@ -219,7 +224,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonConfig& config, const 
                                                 [raw = d.get()](const Status& s) { raw->fail(s); },
                                                 std::move(publication));
   BAHED_RETURN_IF_ERROR(d->stream_->start());
-  d->started_ms_ = d->last_progress_ms_ = d->last_activity_ms_ = clock.steady_ms();
+  d->started_ms_ = d->last_progress_ms_ = d->last_heap_trim_ms_ = d->last_activity_ms_ = clock.steady_ms();
   if (!config.admin.listen.empty()) {
     auto admin = AdminServer::start(
         config.admin, [raw = d.get()](std::string_view path) { return raw->admin_response(path); },
@@ -295,6 +300,28 @@ bool Daemon::should_stop() {
   if (config_.runtime.stop_when_idle_s > 0 && now - last_activity_ms_ >= config_.runtime.stop_when_idle_s * 1000)
     return true;
   return false;
+}
+
+void Daemon::tick() {
+  const int64_t now = clock_.steady_ms();
+  if (now - last_progress_ms_ >= config_.runtime.progress_interval_s * 1000) log_progress();
+  if (config_.runtime.heap_trim_interval_s > 0 && now - last_heap_trim_ms_ >= config_.runtime.heap_trim_interval_s * 1000) {
+    last_heap_trim_ms_ = now;
+    trim_heap();
+  }
+}
+
+void Daemon::trim_heap() {
+  const int64_t before = resident_memory_bytes();
+  const auto started = std::chrono::steady_clock::now();
+  release_free_heap();
+  const auto took_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
+  const int64_t released = std::max<int64_t>(0, before - resident_memory_bytes());
+  heap_trims_.fetch_add(1, std::memory_order_relaxed);
+  heap_released_bytes_.fetch_add(static_cast<uint64_t>(released), std::memory_order_relaxed);
+  heap_trim_ns_.fetch_add(static_cast<uint64_t>(took_ns), std::memory_order_relaxed);
+  logger_->debug("heap_trimmed released_mb={} rss_mb={} took_ms={:.1f}", released >> 20, (before - released) >> 20,
+                 took_ns / 1e6);
 }
 
 void Daemon::log_progress() {

@@ -39,8 +39,10 @@ class Daemon {
   // Drains and stops every stage, logs the final summary. Returns the first
   // error of any stage (the exit status is non-zero then).
   Status stop();
-  // Logs one progress line (called by the main loop on its interval).
-  void log_progress();
+  // Periodic housekeeping, called by the main loop every ~200 ms: a
+  // progress line every runtime.progress_interval_s, freed heap returned to
+  // the system every runtime.heap_trim_interval_s.
+  void tick();
 
   const consumers::ConsumerMetrics& consumer_metrics() const { return stream_->metrics(); }
   const encoder::BehaviorEncoderMetrics& encoder_metrics() const { return encoder_->metrics(); }
@@ -77,6 +79,8 @@ class Daemon {
   // `trainer`; nullopt when there is none.
   Result<std::optional<RestorePoint>> restore(trainer::Trainer& trainer);
   void run_encoder(std::stop_token stop);
+  void log_progress();
+  void trim_heap();
   std::string metrics_text() const;
   std::string status_json() const;
   // First error of a stage thread; it stops the daemon.
@@ -104,6 +108,7 @@ class Daemon {
 
   int64_t started_ms_ = 0;
   int64_t last_progress_ms_ = 0;
+  int64_t last_heap_trim_ms_ = 0;
   uint64_t last_progress_consumed_ = 0;
   uint64_t last_progress_targets_ = 0;
   uint64_t last_progress_trained_ = 0;
@@ -117,6 +122,10 @@ class Daemon {
   // Warned about in the log and counted for /metrics: worth an alert, not a stop.
   int64_t versions_refused_at_start_ = 0;  // written before the admin server starts
   std::atomic<uint64_t> offset_commit_failures_{0};
+  // Heap trims (main loop thread), for /metrics.
+  std::atomic<uint64_t> heap_trims_{0};
+  std::atomic<uint64_t> heap_released_bytes_{0};
+  std::atomic<uint64_t> heap_trim_ns_{0};
 };
 
 }  // namespace bahed::daemon

@@ -147,6 +147,12 @@ std::string Daemon::metrics_text() const {
   p.single("bahed_uptime_seconds", "gauge", "Seconds since start.", (clock_.steady_ms() - started_ms_) / 1e3);
   p.single("bahed_resident_memory_bytes", "gauge", "Resident set size of the process.",
            static_cast<double>(resident_memory_bytes()));
+  p.single("bahed_heap_trims_total", "counter", "Times freed heap pages were returned to the system (malloc_trim).",
+           static_cast<double>(heap_trims_.load()));
+  p.single("bahed_heap_released_bytes_total", "counter", "Resident memory the heap trims gave back.",
+           static_cast<double>(heap_released_bytes_.load()));
+  p.single("bahed_heap_trim_seconds_total", "counter", "Time spent in heap trims (allocations of the arena walked wait).",
+           heap_trim_ns_.load() / 1e9);
   return p.text();
 }
 

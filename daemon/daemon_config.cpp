@@ -199,6 +199,10 @@ void DaemonConfig::bind(ConfigSchema* s) {
           "Stop by itself, as on SIGTERM, after this many messages; 0 = run until signalled.");
   s->bind("runtime.stop_when_idle_s", &runtime.stop_when_idle_s,
           "Stop by itself once partitions are assigned and no message arrived for this many seconds;\n0 = never. For replays of a finite log.");
+  s->bind("runtime.malloc_arena_max", &runtime.malloc_arena_max,
+          "Most glibc malloc arenas (each keeps what was freed into it); 0 = glibc's default of 8 per core.");
+  s->bind("runtime.heap_trim_interval_s", &runtime.heap_trim_interval_s,
+          "Seconds between returns of freed heap pages to the system (malloc_trim); 0 = never.");
 }
 
 Status DaemonConfig::validate() const {
@@ -252,6 +256,10 @@ Status DaemonConfig::validate() const {
   if (!level_ok) return Status::invalid_argument("runtime.log_level must be trace, debug, info, warn or error");
   if (runtime.stop_after_messages < 0) return Status::invalid_argument("runtime.stop_after_messages must be >= 0");
   if (runtime.stop_when_idle_s < 0) return Status::invalid_argument("runtime.stop_when_idle_s must be >= 0");
+  if (runtime.malloc_arena_max < 0 || runtime.malloc_arena_max > 1024)
+    return Status::invalid_argument("runtime.malloc_arena_max must be in [0, 1024] (0 = glibc's default)");
+  if (runtime.heap_trim_interval_s < 0)
+    return Status::invalid_argument("runtime.heap_trim_interval_s must be >= 0 (0 = never)");
   return Status::ok();
 }
 

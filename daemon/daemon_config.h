@@ -104,6 +104,14 @@ struct RuntimeOptions {
   // Stop by itself once no message arrived for this long; 0 = never.
   // For replays of a finite log. Default: 0.
   int64_t stop_when_idle_s = 0;
+  // Most glibc malloc arenas (M_ARENA_MAX); 0 keeps glibc's 8 per core.
+  // Each arena keeps what was freed into it, so fewer arenas hold less idle
+  // memory; the stages' threads rarely allocate at the same moment.
+  // Default: 2.
+  int64_t malloc_arena_max = 2;
+  // Seconds between two returns of freed heap pages to the system
+  // (malloc_trim), so the RSS shows what is in use; 0 = never. Default: 60.
+  int64_t heap_trim_interval_s = 60;
 };
 
 struct DaemonConfig {

@@ -68,8 +68,6 @@ int main(int argc, char** argv) {
     std::cerr << "bahed: start-up failed: " << daemon.status().to_string() << "\n";
     return 1;
   }
-  const int interval_ms = static_cast<int>(config.runtime.progress_interval_s * 1000);
-  int64_t next_progress = clock.steady_ms() + interval_ms;
   while (true) {
     const int sig = signals.wait_for(200);
     if (sig == SIGTERM || sig == SIGINT) break;
@@ -77,10 +75,7 @@ int main(int argc, char** argv) {
       if (const auto reopened = bahed::reopen_log_file(); !reopened.is_ok()) std::cerr << "bahed: " << reopened.to_string() << "\n";
     }
     if ((*daemon)->should_stop()) break;
-    if (clock.steady_ms() >= next_progress) {
-      (*daemon)->log_progress();
-      next_progress += interval_ms;
-    }
+    (*daemon)->tick();
   }
   const auto stopped = (*daemon)->stop();
   if (!stopped.is_ok()) {

@@ -25,6 +25,7 @@ TEST(DaemonPipeline, TrainsEveryLabelledEventOnceAndKeepsEveryBehaviorInTheHisto
   encoder::llm_test::TempDir dir;
   testing::write_tiny_model(dir.path() / "model");
   DaemonConfig config = testing::small_daemon_config(dir.path());
+  config.runtime.heap_trim_interval_s = 1;
   ASSERT_TRUE(config.validate().is_ok()) << config.validate().to_string();
 
   SystemClock clock;
@@ -41,8 +42,15 @@ TEST(DaemonPipeline, TrainsEveryLabelledEventOnceAndKeepsEveryBehaviorInTheHisto
     while ((*daemon)->training_metrics().targets_trained.load() < static_cast<uint64_t>(impressions) &&
            std::chrono::steady_clock::now() < deadline) {
       ASSERT_FALSE((*daemon)->should_stop());
+      (*daemon)->tick();  // as bahed's main loop does
       std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition with a deadline
     }
+  }
+  // The main loop's housekeeping also returns freed heap once a second here.
+  const auto trimmed_by = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < trimmed_by) {
+    (*daemon)->tick();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_EQ((*daemon)->encoder_metrics().events.load(), static_cast<uint64_t>(kUsers * kPerUser));
 
@@ -58,6 +66,9 @@ TEST(DaemonPipeline, TrainsEveryLabelledEventOnceAndKeepsEveryBehaviorInTheHisto
             std::string::npos)
       << metrics.body;
   EXPECT_NE(metrics.body.find("bahed_freshness_seconds"), std::string::npos);
+  std::smatch trims;
+  ASSERT_TRUE(std::regex_search(metrics.body, trims, std::regex("\nbahed_heap_trims_total ([0-9]+)\n"))) << metrics.body;
+  EXPECT_GE(std::stoi(trims[1]), 2);
   // Every metric the shipped dashboard and alert rules query is exposed.
   for (const char* file : {"ops/grafana-dashboard.json", "ops/prometheus.yml"}) {
     std::ifstream in(std::string(BAHED_SOURCE_DIR) + "/" + file);

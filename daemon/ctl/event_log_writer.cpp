@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/atomic_file.h"
 #include "common/json_writer.h"
 
 namespace bahed::ctl {
@@ -65,7 +66,8 @@ Status EventLogWriter::close() {
   if (!flushed) return Status::io_error("flushing " + tmp + ": " + std::strerror(err));
   if (std::rename(tmp.c_str(), path_.c_str()) != 0)
     return Status::io_error("renaming " + tmp + " to " + path_ + ": " + std::strerror(errno));
-  return Status::ok();
+  // The rename itself is durable only once the directory is.
+  return sync_path(std::filesystem::absolute(path_).parent_path());
 }
 
 }  // namespace bahed::ctl

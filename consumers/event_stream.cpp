@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafkacpp.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -349,6 +350,13 @@ void EventStream::Impl::resume_all() {
 
 void EventStream::Impl::publish_assignment() {
   metrics_.partitions_assigned.store(static_cast<int64_t>(assigned_.size()));
+  {
+    // A partition moved to another member is its lag now, not ours: a frozen
+    // reading would count forever.
+    std::lock_guard lock(metrics_.partitions_mu);
+    std::erase_if(metrics_.partitions,
+                  [&](const auto& entry) { return std::find(assigned_.begin(), assigned_.end(), entry.first) == assigned_.end(); });
+  }
   lag_poller_->set_partitions(assigned_);
 }
 

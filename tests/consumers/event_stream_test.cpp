@@ -216,6 +216,34 @@ TEST_F(EventStreamTest, KeepsReadingAQuietTopicWhileTheLagIsRefreshed) {
   EXPECT_TRUE((*stream)->stop().is_ok());
 }
 
+TEST_F(EventStreamTest, ForgetsTheLagOfPartitionsMovedToAnotherMember) {
+  for (int i = 0; i < 20; ++i) produce("u" + std::to_string(i % 10), behavior_json("u" + std::to_string(i % 10), 1700000000000 + i));
+  flush();
+  BoundedQueue<EventBatch> qa("a", 8), qb("b", 8);
+  auto a = EventStream::create(stream_options("split"), &qa, clock_, make_null_logger("a"));
+  ASSERT_TRUE(a.is_ok());
+  ASSERT_TRUE((*a)->start().is_ok());
+  ASSERT_EQ(receive(qa, 20).size(), 20u);
+  ASSERT_EQ(wait_for_partition_ends(**a, 20), 20);
+  ASSERT_EQ((*a)->metrics().partitions_snapshot().size(), 2u);
+
+  auto b = EventStream::create(stream_options("split"), &qb, clock_, make_null_logger("b"));
+  ASSERT_TRUE(b.is_ok());
+  ASSERT_TRUE((*b)->start().is_ok());
+  const auto deadline = steady_clock::now() + std::chrono::seconds(60);
+  while (((*a)->metrics().partitions_assigned.load() != 1 || (*b)->metrics().partitions_assigned.load() != 1) &&
+         steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(50));  // polling a condition with a deadline
+  }
+  ASSERT_EQ((*a)->metrics().partitions_assigned.load(), 1);
+  ASSERT_EQ((*b)->metrics().partitions_assigned.load(), 1);
+  // Each reports the lag of the one partition it holds, not a frozen reading of the other.
+  EXPECT_LE((*a)->metrics().partitions_snapshot().size(), 1u);
+  EXPECT_EQ((*a)->metrics().total_lag(), 0);
+  EXPECT_TRUE((*b)->stop().is_ok());
+  EXPECT_TRUE((*a)->stop().is_ok());
+}
+
 TEST(EventStreamOptions, ValidateNamesTheKey) {
   EventStreamOptions o;
   o.bootstrap_servers = "127.0.0.1:9092";

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "common/event.h"
+#include "common/splitmix64.h"
 
 namespace bahed {
 
@@ -21,14 +22,9 @@ struct PartitionAudit {
   bool operator==(const PartitionAudit&) const = default;
 };
 
-// SplitMix64's finalizer: consecutive offsets map to unrelated words, so
-// sums of different offset sets rarely collide.
-inline uint64_t audit_offset_hash(int64_t offset) {
-  uint64_t z = static_cast<uint64_t>(offset) + 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+// Consecutive offsets map to unrelated words, so sums of different offset
+// sets rarely collide.
+inline uint64_t audit_offset_hash(int64_t offset) { return splitmix64(static_cast<uint64_t>(offset)); }
 
 struct TargetAudit {
   std::map<int32_t, PartitionAudit> partitions;

@@ -2,8 +2,6 @@
 
 #include <pthread.h>
 
-#include <sstream>
-
 #include "checkpoints/scorer/published_model.h"
 #include "common/atomic_file.h"
 #include "common/hex64.h"
@@ -85,27 +83,22 @@ Result<bool> Daemon::join_group(trainer::Trainer& trainer, Publication* publicat
     publication->after_publish = [this](const checkpoints::PublishedVersion& v) { commit_offsets(v); };
     publication->before_publish = [this] { return make_intake_durable(); };
   }
-  std::ostringstream resumed;
+  std::string resumed;  // empty: nothing restored
   if (point) {
-    resumed << "e " << point->version.manifest.fields.event_time_watermark_ms << "\n";
-    for (const auto& [partition, offset] : point->version.manifest.fields.offsets) resumed << "o " << partition << " " << offset << "\n";
+    RankLineage restored_lineage;
+    restored_lineage.event_time_ms = point->version.manifest.fields.event_time_watermark_ms;
+    restored_lineage.offsets = point->version.manifest.fields.offsets;
+    resumed = restored_lineage.encode();
   }
   try {
     trainer.exchange_state([this](std::vector<torch::Tensor>& tensors) { group_->broadcast_from_rank0(tensors); });
-    const std::vector<std::string> all = group_->all_gather_strings("restore", resumed.str());
-    std::istringstream in(all.front());
-    std::string tag;
-    bool restored = false;
-    while (in >> tag) {
-      restored = true;
-      if (tag == "e") {
-        in >> publication->resumed_event_time_ms;
-      } else if (tag == "o") {
-        int32_t partition = 0;
-        int64_t offset = 0;
-        in >> partition >> offset;
-        publication->resumed_offsets[partition] = offset;
-      }
+    const std::vector<std::string> all = group_->all_gather_strings("restore", resumed);
+    const bool restored = !all.front().empty();
+    if (restored) {
+      auto lineage = RankLineage::decode(all.front());
+      if (!lineage.is_ok()) return lineage.status().with_context("restored version from rank 0");
+      publication->resumed_event_time_ms = lineage->event_time_ms;
+      publication->resumed_offsets = lineage->offsets;
     }
     publication->group = group_.get();
     publication->idle_step_ms = options.idle_step_ms;

@@ -3,29 +3,12 @@
 #include <pthread.h>
 
 #include <chrono>
-#include <sstream>
 
 #include "checkpoints/scorer/published_model.h"
+#include "daemon/busy_timer.h"
 #include "daemon/training_state_dir.h"
 
 namespace bahed::daemon {
-namespace {
-
-class BusyTimer {
- public:
-  explicit BusyTimer(std::atomic<uint64_t>& sink) : sink_(sink), start_(std::chrono::steady_clock::now()) {}
-  ~BusyTimer() {
-    sink_.fetch_add(static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count()));
-  }
-
- private:
-  std::atomic<uint64_t>& sink_;
-  std::chrono::steady_clock::time_point start_;
-};
-
-}  // namespace
-
 TrainingLoop::TrainingLoop(std::unique_ptr<trainer::Trainer> trainer, BoundedQueue<EncodedBatch>& input,
                            const Clock& clock, Logger logger, std::function<void(const Status&)> on_failure,
                            Publication publication)
@@ -93,64 +76,30 @@ Status TrainingLoop::maybe_publish(bool final) {
   trainer_->flush();
   while (trainer_->n_ready_rows() > 0) BAHED_RETURN_IF_ERROR(train_ready_rows());
   if (trainer_->n_steps() == last_published_step_) return Status::ok();
-  return write_version(lineage_fields(nullptr));
+  return write_version(manifest_fields(own_lineage()));
 }
 
-namespace {
-
-// One rank's lineage at a lockstep barrier, as rank 0 reads it: lines of
-// "t <targets trained> <max event time>", "o <partition> <next offset>",
-// "a <partition> <targets> <offset checksum>".
-std::string encode_lineage(int64_t targets, int64_t event_time_ms, const std::vector<PartitionWatermark>& offsets,
-                           const TargetAudit& audit) {
-  std::ostringstream out;
-  out << "t " << targets << " " << event_time_ms << "\n";
-  for (const auto& w : offsets) out << "o " << w.partition << " " << w.next_offset << "\n";
-  for (const auto& [partition, a] : audit.partitions) out << "a " << partition << " " << a.n_targets << " " << a.offset_checksum << "\n";
-  return out.str();
+RankLineage TrainingLoop::own_lineage() const {
+  RankLineage lineage;
+  lineage.targets_trained = trainer_->n_targets_trained();
+  lineage.event_time_ms = max_event_time_ms_;
+  for (const auto& w : trainer_->trained_through()) lineage.offsets[w.partition] = w.next_offset;
+  lineage.audit = trainer_->audit();
+  return lineage;
 }
 
-}  // namespace
-
-checkpoints::ManifestFields TrainingLoop::lineage_fields(const std::vector<std::string>* ranks) const {
+checkpoints::ManifestFields TrainingLoop::manifest_fields(const RankLineage& trained) const {
+  // Partitions without events since the restored version keep its offsets.
+  RankLineage lineage;
+  lineage.offsets = publication_.resumed_offsets;
+  lineage.event_time_ms = max_event_time_ms_;
+  lineage.merge(trained);
   checkpoints::ManifestFields fields = publication_.fixed;
   fields.step = trainer_->n_steps();
-  fields.offsets = publication_.resumed_offsets;
-  fields.event_time_watermark_ms = max_event_time_ms_;
-  if (ranks == nullptr) {
-    fields.targets_trained = trainer_->n_targets_trained();
-    fields.audit = trainer_->audit();
-    for (const auto& w : trainer_->trained_through()) fields.offsets[w.partition] = w.next_offset;
-  } else {
-    // Rank 0's lineage holds the restored version's counts; the others'
-    // only what they trained since. Counts and checksums add up; each
-    // partition's offset is the furthest any rank trained through.
-    for (const std::string& rank : *ranks) {
-      std::istringstream in(rank);
-      std::string tag;
-      while (in >> tag) {
-        if (tag == "t") {
-          int64_t targets = 0, event_time = 0;
-          in >> targets >> event_time;
-          fields.targets_trained += targets;
-          fields.event_time_watermark_ms = std::max(fields.event_time_watermark_ms, event_time);
-        } else if (tag == "o") {
-          int32_t partition = 0;
-          int64_t offset = 0;
-          in >> partition >> offset;
-          auto [it, inserted] = fields.offsets.emplace(partition, offset);
-          if (!inserted) it->second = std::max(it->second, offset);
-        } else if (tag == "a") {
-          int32_t partition = 0;
-          PartitionAudit a;
-          in >> partition >> a.n_targets >> a.offset_checksum;
-          PartitionAudit& total = fields.audit.partitions[partition];
-          total.n_targets += a.n_targets;
-          total.offset_checksum += a.offset_checksum;
-        }
-      }
-    }
-  }
+  fields.targets_trained = lineage.targets_trained;
+  fields.event_time_watermark_ms = lineage.event_time_ms;
+  fields.offsets = lineage.offsets;
+  fields.audit = lineage.audit;
   fields.metrics["progressive_auc"] = trainer_->progressive().auc();
   fields.metrics["progressive_logloss"] = trainer_->progressive().logloss();
   fields.metrics["loss"] = metrics_.last_loss.load();
@@ -212,102 +161,6 @@ Result<bool> TrainingLoop::take_input(std::chrono::milliseconds wait) {
   max_event_time_ms_ = std::max(max_event_time_ms_, batch->max_event_time_ms);
   metrics_.batches.fetch_add(1);
   return true;
-}
-
-Status TrainingLoop::group_barrier() {
-  trainer_->flush();
-  while (true) {
-    std::vector<int64_t> any;
-    {
-      BusyTimer timer(metrics_.group_ns);
-      any = publication_.group->sum({trainer_->n_ready_rows() > 0 ? 1 : 0});
-    }
-    if (any[0] == 0) return Status::ok();
-    if (trainer_->n_ready_rows() > 0) {
-      BAHED_RETURN_IF_ERROR(train_ready_rows());
-    } else {
-      trainer_->idle_step();
-      metrics_.idle_steps.fetch_add(1);
-    }
-  }
-}
-
-Status TrainingLoop::publish_in_group() {
-  trainer::DataParallelGroup& group = *publication_.group;
-  BAHED_RETURN_IF_ERROR(group_barrier());
-  // Every rank makes durable what the offsets cover (its store's WAL)
-  // before rank 0 makes the version visible; rank 0 does it in write_version.
-  if (group.rank() != 0 && publication_.before_publish) BAHED_RETURN_IF_ERROR(publication_.before_publish());
-  // Rank 0's lineage counts from the restored version; the others' from 0
-  // (Daemon::start resumes only rank 0's), so the sums are the lineage's.
-  const std::string mine = encode_lineage(trainer_->n_targets_trained(), max_event_time_ms_, trainer_->trained_through(),
-                                          trainer_->audit());
-  const std::vector<std::string> ranks = group.all_gather_strings("barrier/" + std::to_string(++barriers_), mine);
-  int64_t published_version = 0;
-  if (group.rank() == 0) {
-    if (trainer_->n_steps() != last_published_step_) {
-      BAHED_RETURN_IF_ERROR(write_version(lineage_fields(&ranks)));
-      published_version = metrics_.published_version.load();
-    }
-  }
-  // Every rank learns the version (0: none), then commits its own offsets.
-  const std::vector<int64_t> version = group.sum({published_version});
-  if (group.rank() != 0 && version[0] > 0) {
-    last_published_step_ = trainer_->n_steps();
-    last_published_ms_ = clock_.steady_ms();
-    metrics_.published_version.store(version[0]);
-    if (publication_.after_publish) {
-      checkpoints::PublishedVersion mine_only;
-      mine_only.version = version[0];
-      for (const auto& w : trainer_->trained_through()) mine_only.manifest.fields.offsets[w.partition] = w.next_offset;
-      publication_.after_publish(mine_only);
-    }
-  }
-  return Status::ok();
-}
-
-void TrainingLoop::run_lockstep(std::stop_token stop) {
-  auto fail = [&](const Status& s) { on_failure_(s.with_context("trainer stage (rank " +
-                                                                std::to_string(publication_.group->rank()) + ")")); };
-  trainer::DataParallelGroup& group = *publication_.group;
-  bool input_open = true;
-  try {
-    while (true) {
-      // Input until rows are ready, the idle wait is over, or input ends.
-      const int64_t until = clock_.steady_ms() + publication_.idle_step_ms;
-      do {
-        auto more = take_input(std::chrono::milliseconds(trainer_->n_ready_rows() > 0 ? 0 : 20));
-        if (!more.is_ok()) return fail(more.status());
-        input_open = *more && !stop.stop_requested();
-        trainer_->emit_expired();
-      } while (input_open && trainer_->n_ready_rows() == 0 && clock_.steady_ms() < until);
-      std::vector<int64_t> tick;
-      {
-        BusyTimer timer(metrics_.group_ns);
-        tick = group.sum({trainer_->n_ready_rows() > 0 ? 1 : 0, group.rank() == 0 && publish_due() ? 1 : 0,
-                          input_open ? 0 : 1});
-      }
-      if (tick[2] > 0) break;  // a rank is stopping: the group stops with one final version
-      if (tick[1] > 0) {
-        if (Status s = publish_in_group(); !s.is_ok()) return fail(s);
-      } else if (tick[0] > 0) {
-        if (trainer_->n_ready_rows() > 0) {
-          if (Status s = train_ready_rows(); !s.is_ok()) return fail(s);
-        } else {
-          trainer_->idle_step();
-          metrics_.idle_steps.fetch_add(1);
-        }
-      }
-    }
-    if (Status s = publish_in_group(); !s.is_ok()) return fail(s);
-  } catch (const std::exception& e) {  // the group's transport failed (a rank died, a timeout)
-    return fail(Status::unavailable(std::string("data-parallel group: ") + e.what()));
-  }
-  logger_->info("trainer_drained rank={} steps={} targets={} idle_steps={} step_s={:.2f} allreduce_s={:.2f} group_s={:.2f} "
-                "progressive_auc={:.4f} busy={:.0f}%",
-                group.rank(), metrics_.steps.load(), metrics_.targets_trained.load(), metrics_.idle_steps.load(),
-                metrics_.step_ns.load() / 1e9, group.reduce_seconds(), metrics_.group_ns.load() / 1e9,
-                metrics_.progressive_auc.load(), 100 * busy_fraction());
 }
 
 void TrainingLoop::run(std::stop_token stop) {

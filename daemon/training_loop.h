@@ -29,6 +29,7 @@
 #include "common/encoded_batch.h"
 #include "common/logger.h"
 #include "common/result.h"
+#include "daemon/rank_lineage.h"
 #include "checkpoints/checkpoint_publisher.h"
 #include "trainer/ctr_trainer.h"
 #include "trainer/distributed/data_parallel_group.h"
@@ -111,6 +112,7 @@ class TrainingLoop {
 
  private:
   void run(std::stop_token stop);
+  // Data-parallel mode (training_loop_lockstep.cpp).
   void run_lockstep(std::stop_token stop);
   // Takes one batch off the input (waiting at most `wait`) into the
   // trainer, unless two steps of rows are ready. False once the input is
@@ -127,9 +129,12 @@ class TrainingLoop {
   // Lockstep publication: the barrier, the ranks' lineage to rank 0, rank 0
   // publishes, every rank learns whether it did.
   Status publish_in_group();
-  // The manifest fields of everything trained so far, from this trainer's
-  // lineage (alone) or merged from every rank's (`ranks`, rank 0).
-  checkpoints::ManifestFields lineage_fields(const std::vector<std::string>* ranks) const;
+  // What this trainer trained: its targets (with the restored version's,
+  // on rank 0 or alone), offsets, newest event time and audit.
+  RankLineage own_lineage() const;
+  // A manifest's fields for `trained` (own_lineage() alone; every rank's
+  // merged in a group) over the restored version's offsets.
+  checkpoints::ManifestFields manifest_fields(const RankLineage& trained) const;
   Status write_version(checkpoints::ManifestFields fields);
 
   std::unique_ptr<trainer::Trainer> trainer_;
@@ -141,8 +146,8 @@ class TrainingLoop {
   int64_t last_published_step_ = 0;
   int64_t last_published_ms_ = 0;
   int64_t max_event_time_ms_ = 0;
-  int64_t barriers_ = 0;
-  std::atomic<bool> finished_{false};  // lockstep publications so far (unique rendezvous keys)
+  int64_t barriers_ = 0;  // lockstep publications so far (unique rendezvous keys)
+  std::atomic<bool> finished_{false};
   TrainingMetrics metrics_;
   int64_t started_ms_ = 0;
   std::jthread thread_;  // last: starts after every field above is set

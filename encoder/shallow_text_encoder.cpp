@@ -59,6 +59,21 @@ Result<uint64_t> tokenizer_fingerprint(const std::filesystem::path& model_dir) {
   return h;
 }
 
+namespace {
+
+// Feeds the name and bytes of every parameter `include` accepts into the hash.
+template <typename Include>
+void hash_parameters(XXH3_state_t* state, LlamaModel& model, Include include) {
+  for (const auto& item : model->named_parameters(/*recurse=*/true)) {
+    if (!include(item.key())) continue;
+    const torch::Tensor t = item.value().detach().to(torch::kCPU).contiguous();
+    hash_string(state, item.key());
+    XXH3_64bits_update(state, t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size());
+  }
+}
+
+}  // namespace
+
 uint64_t encoder_fingerprint(LlamaModel& model, int64_t max_tokens, uint64_t tokenizer_fp) {
   const auto& config = model->config();
   const auto& options = model->options();
@@ -72,15 +87,10 @@ uint64_t encoder_fingerprint(LlamaModel& model, int64_t max_tokens, uint64_t tok
   hash_string(state, options.dtype);
   hash_value(state, max_tokens);
   hash_value(state, tokenizer_fp);
-  for (const auto& item : model->named_parameters(/*recurse=*/true)) {
-    const int64_t layer = layer_index(item.key());
-    const bool shallow = item.key() == "model.embed_tokens.weight" ||
-                         (layer >= 0 && layer < options.n_layers_shallow);
-    if (!shallow) continue;
-    const torch::Tensor t = item.value().detach().to(torch::kCPU).contiguous();
-    hash_string(state, item.key());
-    XXH3_64bits_update(state, t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size());
-  }
+  hash_parameters(state, model, [&](const std::string& name) {
+    const int64_t layer = layer_index(name);
+    return name == "model.embed_tokens.weight" || (layer >= 0 && layer < options.n_layers_shallow);
+  });
   const uint64_t h = XXH3_64bits_digest(state);
   XXH3_freeState(state);
   return h;
@@ -96,11 +106,7 @@ uint64_t hash_base_model(LlamaModel& model, uint64_t tokenizer_fp) {
   hash_value(state, model->config().hidden_size);
   hash_value(state, model->config().n_layers);
   hash_value(state, tokenizer_fp);
-  for (const auto& item : model->named_parameters(/*recurse=*/true)) {
-    const torch::Tensor t = item.value().detach().to(torch::kCPU).contiguous();
-    hash_string(state, item.key());
-    XXH3_64bits_update(state, t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size());
-  }
+  hash_parameters(state, model, [](const std::string&) { return true; });
   const uint64_t h = XXH3_64bits_digest(state);
   XXH3_freeState(state);
   return h;

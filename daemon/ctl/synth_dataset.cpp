@@ -3,8 +3,9 @@
 // per-user item sampling and session times, item coverage, scoring, rating by
 // global rank, and the final sort by time. Every stage draws from its own
 // random stream (derive_seed), so changing one stage does not reshuffle the
-// others. The file is over 400 lines because the title word lists and the
-// stages belong together; no function exceeds 60 lines.
+// others. The random draws are in synth_random.h, the titles in
+// synth_titles.cpp; the stages stay together (over 400 lines) because they
+// are one pipeline over one dataset; no function exceeds 60 lines.
 #include "daemon/ctl/synth_dataset.h"
 
 #include <algorithm>
@@ -26,6 +27,8 @@
 #include "common/json_writer.h"
 #include "daemon/ctl/event_log_writer.h"
 #include "daemon/ctl/progress_bar.h"
+#include "daemon/ctl/synth_random.h"
+#include "daemon/ctl/synth_titles.h"
 
 namespace bahed::ctl {
 
@@ -52,32 +55,6 @@ constexpr int kLastYear = 2000;
 constexpr int kFirstYear = 1919;
 constexpr double kMeanYearsBeforeLast = 13.0;
 
-constexpr const char* kAdjectives[] = {
-    "Silent", "Last", "Broken", "Golden", "Hidden", "Dark", "Lost", "Secret", "Wild", "Crimson", "Eternal",
-    "Forgotten", "Final", "Burning", "Frozen", "Midnight", "Restless", "Savage", "Sweet", "Bitter", "Electric",
-    "Invisible", "Lonely", "Perfect", "Dangerous", "Endless", "Fallen", "Hollow", "Lucky", "Mad", "Quiet", "Red",
-    "Blue", "Black", "White", "Little", "Big", "Strange", "Sudden", "Deadly", "Brave", "Gentle", "Wicked",
-    "Shining", "Distant", "Sacred", "Crooked", "Faithful", "Reckless", "Velvet", "Iron", "Glass", "Paper",
-    "Stolen", "Naked", "Fearless", "Tender", "Howling", "Rising", "Northern", "Southern", "Empty", "Infinite",
-    "Scarlet"};
-constexpr const char* kNouns[] = {
-    "Heart", "River", "Night", "City", "Garden", "Road", "Shadow", "Kingdom", "Storm", "Dream", "Mirror",
-    "Stranger", "Promise", "Island", "Empire", "Witness", "Harbor", "Bridge", "Summer", "Winter", "Journey",
-    "Voyage", "Game", "Hunter", "Angel", "Ghost", "Soldier", "Detective", "Dancer", "Thief", "Prince", "Queen",
-    "Knight", "Sky", "Moon", "Sun", "Star", "Fire", "Ocean", "Desert", "Forest", "Mountain", "Valley", "Train",
-    "Highway", "Hotel", "House", "Castle", "Tower", "Letter", "Legend", "Machine", "Planet", "Frontier",
-    "Horizon", "Code", "Circle", "Wolf", "Tiger", "Falcon", "Serpent", "Rose", "Crown", "Sword", "Diamond",
-    "Echo", "Memory", "Silence", "Truth", "Affair", "Escape", "Return", "Revenge", "Alibi", "Verdict",
-    "Conspiracy", "Paradise", "Outlaw", "Carnival", "Lullaby"};
-constexpr const char* kNames[] = {
-    "Johnny", "Annie", "Max", "Rosa", "Frankie", "Eddie", "Lola", "Charlie", "Sam", "Molly", "Harry", "Vera",
-    "Otto", "Stella", "Jack", "Lucy", "Vincent", "Clara", "Walter", "Ruby", "Felix", "Hazel", "Leo", "Mabel",
-    "Oscar", "Iris", "Hank", "Greta", "Buster", "June", "Marty", "Dolores", "Gus", "Nina", "Ray", "Edith"};
-constexpr const char* kPlaces[] = {
-    "Paris", "Memphis", "Berlin", "Tokyo", "Brooklyn", "Texas", "Chicago", "Vienna", "Havana", "Casablanca",
-    "Manhattan", "Rome", "Alaska", "Malibu", "Shanghai", "Cairo", "Dublin", "Bombay", "Hollywood", "Montana",
-    "Venice", "Harlem", "Santa Fe", "Tangier", "Moscow", "Nevada", "Kansas", "Sicily", "Marseille", "Baltimore"};
-
 // One random stream per (stage, index), so stages stay independent.
 enum class Stream : uint64_t {
   kActivity = 1,
@@ -91,97 +68,9 @@ enum class Stream : uint64_t {
   kNoise,
 };
 
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
 uint64_t derive_seed(uint64_t seed, Stream stream, uint64_t index) {
   return splitmix64(splitmix64(seed ^ (static_cast<uint64_t>(stream) << 56)) + index);
 }
-
-// GCC and Clang both have it; `__extension__` keeps -Wpedantic quiet.
-__extension__ using Uint128 = unsigned __int128;
-
-// mt19937_64's output is fixed by the standard; the distributions on top of
-// it are ours, because libstdc++ and libc++ implement std::normal_distribution
-// and friends differently.
-class SynthRng {
- public:
-  explicit SynthRng(uint64_t seed) : engine_(seed) {}
-  // [0, 1)
-  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
-  // (0, 1): safe to take the log of.
-  double uniform_open() { return (static_cast<double>(engine_() >> 11) + 0.5) * 0x1.0p-53; }
-  // [0, n), by multiply-shift; the bias (< n / 2^64) is irrelevant here.
-  uint64_t below(uint64_t n) { return static_cast<uint64_t>((static_cast<Uint128>(engine_()) * n) >> 64); }
-  double exponential(double mean) { return -std::log(uniform_open()) * mean; }
-  // Box-Muller; the second value of each pair is kept for the next call.
-  double normal() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    const double r = std::sqrt(-2.0 * std::log(uniform_open()));
-    const double theta = 2.0 * std::numbers::pi * uniform();
-    spare_ = r * std::sin(theta);
-    has_spare_ = true;
-    return r * std::cos(theta);
-  }
-  template <typename T>
-  void shuffle(std::span<T> v) {
-    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[below(i)]);
-  }
-
- private:
-  std::mt19937_64 engine_;
-  bool has_spare_ = false;
-  double spare_ = 0;
-};
-
-// Vose's alias method: O(1) weighted draws from a fixed distribution. Each
-// slot keeps its threshold and alias together, so a draw costs one cache miss
-// on catalogs far larger than the cache (370k items at scale 100).
-class AliasTable {
- public:
-  explicit AliasTable(const std::vector<double>& weights) : slots_(weights.size()) {
-    const size_t n = weights.size();
-    double total = 0;
-    for (double w : weights) total += w;
-    std::vector<double> p(n);
-    std::vector<uint32_t> small, large;
-    for (size_t i = 0; i < n; ++i) {
-      p[i] = weights[i] * static_cast<double>(n) / total;
-      (p[i] < 1.0 ? small : large).push_back(static_cast<uint32_t>(i));
-    }
-    while (!small.empty() && !large.empty()) {
-      const uint32_t s = small.back(), l = large.back();
-      small.pop_back();
-      slots_[s] = {p[s], l};
-      p[l] = (p[l] + p[s]) - 1.0;
-      if (p[l] < 1.0) {
-        large.pop_back();
-        small.push_back(l);
-      }
-    }
-    // What is left is 1 up to rounding.
-    for (uint32_t i : large) slots_[i] = {1.0, i};
-    for (uint32_t i : small) slots_[i] = {1.0, i};
-  }
-  uint32_t sample(SynthRng& rng) const {
-    const Slot& slot = slots_[rng.below(slots_.size())];
-    return rng.uniform() < slot.prob ? static_cast<uint32_t>(&slot - slots_.data()) : slot.alias;
-  }
-
- private:
-  struct Slot {
-    double prob = 1.0;  // keep the slot's own item below this uniform draw
-    uint32_t alias = 0;  // the item otherwise
-  };
-  std::vector<Slot> slots_;
-};
 
 // Splits `total` into integers close to `share` (which sums to it up to
 // rounding), each in [0, cap]: round down, then hand the remainder to the
@@ -259,51 +148,6 @@ std::vector<double> make_item_popularity(const SynthOptions& o) {
   }
   return popularity;
 }
-
-// Plausible fake titles from a few patterns; distinct per item. The first
-// tries pick any pattern, so short titles are common; later tries use only
-// the four long patterns (over 900k titles between them), so even scale 100's
-// 370k items rarely fall back to a numbered sequel (which no pattern makes).
-class TitleMaker {
- public:
-  std::string make(SynthRng& rng) {
-    constexpr int kAttempts = 8;
-    std::string title;
-    for (int attempt = 0; attempt < kAttempts; ++attempt) {
-      title = draw(rng, attempt < 2 ? kNumPatterns : kNumLongPatterns);
-      if (used_.insert(title).second) return title;
-    }
-    for (int& n = sequels_[title];;) {
-      const std::string sequel = title + " " + std::to_string((n = std::max(n, 1) + 1));
-      if (used_.insert(sequel).second) return sequel;
-    }
-  }
-
- private:
-  static constexpr uint64_t kNumPatterns = 10;
-  static constexpr uint64_t kNumLongPatterns = 4;  // patterns 0..3
-
-  template <size_t N>
-  static std::string pick(SynthRng& rng, const char* const (&words)[N]) {
-    return words[rng.below(N)];
-  }
-  static std::string draw(SynthRng& rng, uint64_t n_patterns) {
-    switch (rng.below(n_patterns)) {
-      case 0: return "The " + pick(rng, kAdjectives) + " " + pick(rng, kNouns) + " of " + pick(rng, kPlaces);
-      case 1: return pick(rng, kNames) + " and the " + pick(rng, kAdjectives) + " " + pick(rng, kNouns);
-      case 2: return "The " + pick(rng, kAdjectives) + " " + pick(rng, kNouns) + " of the " + pick(rng, kNouns);
-      case 3: return pick(rng, kNames) + "'s " + pick(rng, kAdjectives) + " " + pick(rng, kNouns);
-      case 4: return "The " + pick(rng, kAdjectives) + " " + pick(rng, kNouns);
-      case 5: return pick(rng, kNouns) + " of the " + pick(rng, kNouns);
-      case 6: return pick(rng, kNames) + "'s " + pick(rng, kNouns);
-      case 7: return "The " + pick(rng, kNouns) + " from " + pick(rng, kPlaces);
-      case 8: return pick(rng, kAdjectives) + " in " + pick(rng, kPlaces);
-      default: return pick(rng, kNouns) + " in " + pick(rng, kPlaces);
-    }
-  }
-  std::unordered_set<std::string> used_;
-  std::unordered_map<std::string, int> sequels_;
-};
 
 // A draw from `weights` (n entries, summing to `total`), skipping zeros.
 int pick_weighted(SynthRng& rng, const double* weights, int n, double total) {

@@ -142,7 +142,11 @@ Status BpeTokenizer::build_vocabulary(BpeTokenizerConfig& config) {
     // Added tokens are raw text, never byte-level spelled.
     id_to_bytes_[id] = token.content;
     is_special_[id] = token.special;
-    token_to_id_.emplace(token.content, token.id);
+    // Kept apart from the model's vocabulary: the BPE model never produces
+    // an added token (Hugging Face's AddedVocabulary sits outside the
+    // model), so a pre-token spelled like one, e.g. a punctuation-only
+    // special token with parse_special off, is still merged from bytes.
+    if (!token_to_id_.contains(token.content)) added_token_to_id_.emplace(token.content, token.id);
   }
   added_ = AddedTokenMatcher(std::move(config.added_tokens));
 
@@ -186,7 +190,12 @@ std::optional<int32_t> BpeTokenizer::lookup(std::string_view spelling) const {
   return it->second;
 }
 
-std::optional<int32_t> BpeTokenizer::token_to_id(std::string_view token) const { return lookup(token); }
+std::optional<int32_t> BpeTokenizer::token_to_id(std::string_view token) const {
+  if (auto id = lookup(token)) return id;
+  auto it = added_token_to_id_.find(token);
+  if (it == added_token_to_id_.end()) return std::nullopt;
+  return it->second;
+}
 
 std::optional<std::string> BpeTokenizer::id_to_token(int32_t id) const {
   if (id < 0 || id >= vocab_size() || id_to_token_[id].empty()) return std::nullopt;

@@ -91,6 +91,7 @@ class BpeTokenizer final : public Tokenizer {
   void encode_word(std::string_view word, Scratch& scratch, std::vector<int32_t>& out) const;
   // Initial symbols of a pre-token, before any merge.
   void initial_symbols(std::string_view word, Scratch& scratch) const;
+  // The model's vocabulary only (added tokens are matched before the model).
   std::optional<int32_t> lookup(std::string_view spelling) const;
   static uint64_t pair_key(int32_t left, int32_t right) {
     return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
@@ -102,7 +103,9 @@ class BpeTokenizer final : public Tokenizer {
   // Bytes each id decodes to; empty for holes.
   std::vector<std::string> id_to_bytes_;
   std::vector<bool> is_special_;
-  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> token_to_id_;
+  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> token_to_id_;  // the model's vocabulary
+  // Added tokens whose text is not in the model's vocabulary.
+  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> added_token_to_id_;
   std::unordered_map<uint64_t, MergeTarget> merges_;
   std::array<int32_t, 256> byte_ids_{};           // byte-level: id of each byte's symbol
   std::array<int32_t, 256> byte_fallback_ids_{};  // <0xNN> ids, when byte_fallback

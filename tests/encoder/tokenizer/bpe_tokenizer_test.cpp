@@ -116,6 +116,36 @@ TEST(BpeTokenizerTest, SplitsAddedTokensAndSpecialOnlyWhenAsked) {
   EXPECT_EQ(tokenizer->decode({20, 11, 22, 21}), "hello<tool>");
 }
 
+// With ignore_merges a pre-token found whole is emitted as is, but only from
+// the model's vocabulary: an added special token spelled like the text (here
+// "!!", outside the vocabulary) is matched only with parse_special, as in
+// Hugging Face, where added tokens sit outside the BPE model.
+TEST(BpeTokenizerTest, IgnoreMergesNeverTurnsTextIntoAnAddedToken) {
+  std::string json = tokenizer_json(kStringMerges);
+  auto replace = [&](const std::string& from, const std::string& to) {
+    const size_t at = json.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    json.replace(at, from.size(), to);
+  };
+  replace(R"("ignore_merges": false)", R"("ignore_merges": true)");
+  replace(R"("added_tokens": [)", R"("added_tokens": [
+      {"id": 23, "content": "!!", "special": true, "single_word": false, "lstrip": false, "rstrip": false, "normalized": false},)");
+  TempDir dir;
+  dir.write("tokenizer.json", json);
+  auto tokenizer = load(dir);
+  ASSERT_TRUE(tokenizer);
+  EncodeOptions options;
+  options.parse_special = false;
+  EXPECT_EQ(tokenizer->encode("hello!!", options), (std::vector<int32_t>{11, 19, 19}));
+  // Whole pre-tokens of the vocabulary still skip the merges ("hello" is
+  // one token either way; "hell" + "o" would need the merges).
+  EXPECT_EQ(tokenizer->encode("hello world", options), (std::vector<int32_t>{11, 15}));
+  options.parse_special = true;
+  EXPECT_EQ(tokenizer->encode("hello!!", options), (std::vector<int32_t>{11, 23}));
+  EXPECT_EQ(tokenizer->token_to_id("!!"), 23);
+  EXPECT_EQ(tokenizer->vocab_size(), 24);
+}
+
 TEST(BpeTokenizerTest, AppliesNfcWhenTheNormalizerSaysSo) {
   TempDir nfc_dir;
   TempDir raw_dir;

@@ -13,31 +13,11 @@
 #include <string>
 
 #include "checkpoints/manifest.h"
+#include "tests/common/temp_dir.h"
 
 namespace bahed::checkpoints::testing {
 
-// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const std::string name = std::string("bahed_ckpt_") + (info ? info->name() : "x") + "_" + std::to_string(rd());
-    path_ = std::filesystem::temp_directory_path() / name;
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);  // best effort: a leftover temp dir harms nothing
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using bahed::testing::TempDir;
 
 // A valid safetensors file with one F32 tensor "w" of shape [4] whose
 // values depend on `seed`.

@@ -19,7 +19,7 @@
 #include "consumers/embedded_broker.h"
 #include "daemon/daemon.h"
 #include "tests/daemon/daemon_test_util.h"
-#include "tests/encoder/llm/temp_dir.h"
+#include "tests/common/temp_dir.h"
 
 namespace bahed::daemon {
 namespace {
@@ -95,7 +95,7 @@ class DaemonBrokerFaultsTest : public ::testing::Test {
     EXPECT_EQ(offsets, n_events);
   }
 
-  encoder::llm_test::TempDir dir_;
+  bahed::testing::TempDir dir_;
   std::unique_ptr<consumers::EmbeddedBroker> broker_;
   DaemonConfig config_;
   SystemClock clock_;

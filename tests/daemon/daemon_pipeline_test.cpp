@@ -16,13 +16,13 @@
 #include "daemon/daemon.h"
 #include "tests/daemon/daemon_test_util.h"
 #include "tests/daemon/http_get.h"
-#include "tests/encoder/llm/temp_dir.h"
+#include "tests/common/temp_dir.h"
 
 namespace bahed::daemon {
 namespace {
 
 TEST(DaemonPipeline, TrainsEveryLabelledEventOnceAndKeepsEveryBehaviorInTheHistory) {
-  encoder::llm_test::TempDir dir;
+  bahed::testing::TempDir dir;
   testing::write_tiny_model(dir.path() / "model");
   DaemonConfig config = testing::small_daemon_config(dir.path());
   config.runtime.heap_trim_interval_s = 1;

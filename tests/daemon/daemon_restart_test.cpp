@@ -19,7 +19,7 @@
 #include "daemon/daemon.h"
 #include "daemon/training_state_dir.h"
 #include "tests/daemon/daemon_test_util.h"
-#include "tests/encoder/llm/temp_dir.h"
+#include "tests/common/temp_dir.h"
 
 namespace bahed::daemon {
 namespace {
@@ -71,7 +71,7 @@ class DaemonRestartTest : public ::testing::Test {
   }
 
   static constexpr int kUsers = 5;
-  encoder::llm_test::TempDir dir_;
+  bahed::testing::TempDir dir_;
   std::unique_ptr<consumers::EmbeddedBroker> broker_;
   DaemonConfig config_;
 };

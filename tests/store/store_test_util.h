@@ -15,33 +15,11 @@
 #include <vector>
 
 #include "encoder/store/store_options.h"
+#include "tests/common/temp_dir.h"
 
 namespace bahed::encoder::testing {
 
-// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const std::string name = std::string("bahed_store_") + (info ? info->name() : "x") + "_" + std::to_string(rd());
-    path_ = std::filesystem::temp_directory_path() / name;
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);  // best effort: a leftover temp dir harms nothing
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string path(const std::string& child = "") const {
-    return child.empty() ? path_.string() : (path_ / child).string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using bahed::testing::TempDir;
 
 // Small options for tests: a 1 MiB write buffer and cache keep them quick.
 inline StoreOptions test_options(const std::string& path) {

@@ -25,7 +25,7 @@
 #include "encoder/store/behavior_store.h"
 #include "encoder/store/behavior_text.h"
 #include "encoder/store/store_types.h"
-#include "tests/encoder/llm/temp_dir.h"
+#include "tests/common/temp_dir.h"
 #include "tests/encoder/llm/tiny_model.h"
 #include "trainer/ctr_trainer.h"
 
@@ -165,7 +165,7 @@ class CtrScorerTest : public ::testing::Test {
     return out;
   }
 
-  encoder::llm_test::TempDir dir_;
+  bahed::testing::TempDir dir_;
   SystemClock clock_;
   encoder::LlmOptions llm_;
   encoder::ShallowEncoderOptions shallow_;

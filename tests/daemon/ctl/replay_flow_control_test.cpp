@@ -64,7 +64,7 @@ class ReplayFlowControlTest : public ::testing::Test {
   }
 
   std::string write_log(int n_events) {
-    const std::string path = dir_.path() + "/events.jsonl";
+    const std::string path = dir_.path("events.jsonl");
     std::ofstream out(path);
     for (int i = 0; i < n_events; ++i)
       out << R"({"v":1,"type":"behavior","user":"u)" << i % 37 << R"(","ts":)" << 1700000000000 + i

@@ -9,13 +9,14 @@
 #include <vector>
 
 #include "encoder/llm/safetensors_writer.h"
-#include "tests/encoder/llm/temp_dir.h"
+#include "tests/common/temp_dir.h"
 #include "tests/encoder/llm/tiny_model.h"
 
 namespace bahed::encoder {
 namespace {
 
 using namespace llm_test;
+using bahed::testing::TempDir;
 
 using TensorMap = std::map<std::string, torch::Tensor>;
 

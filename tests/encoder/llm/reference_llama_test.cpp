@@ -13,13 +13,14 @@
 #include <vector>
 
 #include "encoder/llm/hf_checkpoint.h"
-#include "tests/encoder/llm/temp_dir.h"
+#include "tests/common/temp_dir.h"
 #include "tests/encoder/llm/tiny_model.h"
 
 namespace bahed::encoder {
 namespace {
 
 using namespace llm_test;
+using bahed::testing::TempDir;
 
 constexpr const char* kPython = "/usr/bin/python3";
 constexpr double kMaxRelativeError = 1e-4;

@@ -9,12 +9,12 @@
 #include <vector>
 
 #include "encoder/llm/safetensors_writer.h"
-#include "tests/encoder/llm/temp_dir.h"
+#include "tests/common/temp_dir.h"
 
 namespace bahed::encoder {
 namespace {
 
-using llm_test::TempDir;
+using bahed::testing::TempDir;
 
 // A file from a raw header and `n_data` bytes of data (0, 1, 2, ...).
 std::vector<std::byte> make_file(const std::string& header, size_t n_data, uint64_t declared = UINT64_MAX) {

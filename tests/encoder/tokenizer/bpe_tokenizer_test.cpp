@@ -13,31 +13,14 @@
 
 #include "encoder/tokenizer/byte_level.h"
 #include "encoder/tokenizer/tokenizer.h"
+#include "tests/common/temp_dir.h"
 
 namespace bahed::encoder {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under the system temp dir, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "bahed_bpe_test_XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ / name, std::ios::binary) << text;
-  }
-
- private:
-  fs::path path_;
-};
+using bahed::testing::TempDir;
 
 // Byte-level spellings: "Ġ" is the space, "Ã©" is é (C3 A9).
 constexpr const char* kVocab = R"({"h": 0, "e": 1, "l": 2, "o": 3, "Ġ": 4, "w": 5, "r": 6, "d": 7,

@@ -22,27 +22,14 @@
 #include <vector>
 
 #include "encoder/tokenizer/tokenizer.h"
+#include "tests/common/temp_dir.h"
 
 namespace bahed::encoder {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "bahed_spm_test_XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using bahed::testing::TempDir;
 
 // sentencepiece::util::Status has one pointer member and non-trivial copy and
 // destruction, so it is returned through a hidden pointer; this mirror has

@@ -21,29 +21,14 @@
 #include "daemon/ctl/model/tokenizer_trainer.h"
 #include "encoder/llm/hf_checkpoint.h"
 #include "encoder/tokenizer/tokenizer.h"
+#include "tests/common/temp_dir.h"
 
 namespace bahed::ctl {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "bahed_pretrain_test_XXXXXX").string();
-    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using bahed::testing::TempDir;
 
 // Emma's chapters, split 90/10 by document id.
 struct SmallCorpus {

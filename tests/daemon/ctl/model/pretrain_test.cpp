@@ -3,7 +3,6 @@
 // when missing; a missing network then fails the test, never skips it) and
 // tiny models with fixed seeds.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <set>
